@@ -65,7 +65,7 @@ BASE_LIBS := $(LIB_COMMON) $(LIB_PKI) $(LIB_SAIP) $(LIB_ASN1) $(LIB_ASN1GEN)
 LIBS_smdpplus     := $(LIB_SMDP) $(BASE_LIBS)
 LIBS_rsp-pki      := $(BASE_LIBS)
 LIBS_rsp-test-lpa := $(LIB_EUICC) $(BASE_LIBS)
-LIBS_rspctl       := $(LIB_CLI) $(BASE_LIBS)
+LIBS_rspctl       := $(LIB_CLI) $(LIB_SMDP) $(BASE_LIBS)
 LIBS_saip-gen     := $(BASE_LIBS)
 ALL_LIBS := $(LIB_CLI) $(LIB_SMDP) $(LIB_EUICC) $(BASE_LIBS)
 
@@ -77,12 +77,14 @@ BIN_MAIN_saip-gen     := saip/tool/saip-gen.c
 BINS := $(foreach b,smdpplus rsp-pki rsp-test-lpa rspctl saip-gen,$(if $(wildcard $(BIN_MAIN_$(b))),$(B)/bin/$(b)))
 
 UNIT_BINS := $(patsubst test/unit/%.c,$(B)/test/%,$(UNIT_SRC))
+BENCH_SRC := $(wildcard test/bench/*.c)
+BENCH_BINS := $(patsubst test/bench/%.c,$(B)/bench/%,$(BENCH_SRC))
 
 .PHONY: all bins tests run test test-quick clean bench deps civetweb
 all: bins tests
 
 bins: $(BINS)
-tests: $(UNIT_BINS)
+tests: $(UNIT_BINS) $(BENCH_BINS)
 
 # ---- third-party code fetched or generated at build time (never committed) ----
 $(CIVETWEB_SRC)/src/civetweb.c:
@@ -136,6 +138,10 @@ endef
 $(foreach b,smdpplus rsp-pki rsp-test-lpa rspctl saip-gen,$(eval $(call make_bin,$(b))))
 
 $(B)/test/%: $(B)/obj/test/unit/%.o $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDSAN) -o $@ $< -Wl,--start-group $(ALL_LIBS) -Wl,--end-group $(LDLIBS)
+
+$(B)/bench/%: $(B)/obj/test/bench/%.o $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDSAN) -o $@ $< -Wl,--start-group $(ALL_LIBS) -Wl,--end-group $(LDLIBS)
 
