@@ -4,7 +4,8 @@
  *
  * Protocol code calls only these functions, never a crypto library directly, so the backend
  * (mbedTLS 2.28 today) can be replaced by a faster library or an HSM without touching it.
- * Keys and curve groups are loaded once and may be shared by all server threads.
+ * Keys are loaded once and may be shared by all server threads. Curve groups are loaded once
+ * per thread, because mbedTLS caches a table in the group while multiplying.
  *
  * Signatures are in the plain format SGP.22 carries under tag 5F37 (BSI TR-03111): r || s,
  * each left-padded to the curve size, 64 bytes for the 256-bit curves.
@@ -55,12 +56,18 @@ void crypto_privkey_free(struct crypto_privkey *key);
 enum crypto_curve crypto_privkey_curve(const struct crypto_privkey *key);
 /* Writes the public point of a private key as 04 || X || Y. */
 int crypto_privkey_public_point(const struct crypto_privkey *key, uint8_t point[CRYPTO_POINT_LEN]);
+/* Makes a private key from a big-endian scalar of at most 32 bytes (known-answer tests, keys
+ * kept outside PEM). The scalar must lie in [1, n-1]. */
+int crypto_privkey_from_scalar(enum crypto_curve curve, const uint8_t *scalar, size_t len,
+			       struct crypto_privkey **out);
 
 /* Makes a public key from an uncompressed point; the point is checked to lie on the curve. */
 int crypto_pubkey_from_point(enum crypto_curve curve, const uint8_t *point, size_t len,
 			     struct crypto_pubkey **out);
 void crypto_pubkey_free(struct crypto_pubkey *key);
 enum crypto_curve crypto_pubkey_curve(const struct crypto_pubkey *key);
+/* Writes the point of a public key as 04 || X || Y. */
+int crypto_pubkey_point(const struct crypto_pubkey *key, uint8_t point[CRYPTO_POINT_LEN]);
 
 /* ECDSA with SHA-256 over msg; sig receives r || s. */
 int crypto_sign(const struct crypto_privkey *key, const uint8_t *msg, size_t msg_len,
