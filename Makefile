@@ -101,10 +101,23 @@ $(GEN)/.stamp: $(wildcard asn1/*.asn)
 	cd $(GEN) && asn1c -fcompound-names -fincludes-quoted -pdu=all $(abspath $(wildcard asn1/*.asn)) > asn1c.log 2>&1 \
 	  || { cat asn1c.log; exit 1; }
 	rm -f $(GEN)/converter-sample.c $(GEN)/Makefile.am.sample
+	@# asn1c maps every INTEGER to a C long. Certificate serial numbers reach 20 bytes, so
+	@# CertificateSerialNumber is switched to the arbitrary-length INTEGER_t of the runtime.
+	sed -i -e 's/NativeInteger/INTEGER/g' -e 's/typedef long\t CertificateSerialNumber_t/typedef INTEGER_t\t CertificateSerialNumber_t/' \
+	  $(GEN)/CertificateSerialNumber.h $(GEN)/CertificateSerialNumber.c
+	grep -q 'typedef INTEGER_t' $(GEN)/CertificateSerialNumber.h
+	@# The BIT STRING decoder shifts by the unused-bits count before anything checks it (0 to 7),
+	@# which is undefined behaviour on hostile input: reject larger counts first.
+	sed -i 's/^\t\tst->buf\[st->size-1\] &= 0xff << st->bits_unused;/\t\tif(st->bits_unused < 0 || st->bits_unused > 7) RETURN(RC_FAIL);\n&/' \
+	  $(GEN)/OCTET_STRING.c
+	grep -q 'bits_unused > 7) RETURN(RC_FAIL)' $(GEN)/OCTET_STRING.c
+	@# asn_INTEGER2long() shifts a negative long left (undefined behaviour): shift it unsigned.
+	sed -i '0,/^\t\tl = (l << 8) | \*b;$$/s//\t\tl = (long)(((unsigned long)l << 8) | *b);/' $(GEN)/INTEGER.c
+	grep -q '(unsigned long)l << 8' $(GEN)/INTEGER.c
 	touch $@
 
 $(LIB_ASN1GEN): $(GEN)/.stamp
-	@mkdir -p $(B)/obj/asn1gen
+	rm -rf $(B)/obj/asn1gen && mkdir -p $(B)/obj/asn1gen
 	cd $(GEN) && ls *.c | xargs -P 2 -I{} sh -c '$(CC) $(CFLAGS_GEN) -I. -c {} -o $(abspath $(B))/obj/asn1gen/$$(basename {} .c).o'
 	rm -f $@ && ar rcs $@ $(B)/obj/asn1gen/*.o
 

@@ -37,7 +37,7 @@ struct der_tlv {
  * out->raw_len with len to require that the TLV fills the buffer. */
 int der_read(const uint8_t *buf, size_t len, struct der_tlv *out);
 
-/* Reads a TLV that must fill buf exactly and carry the given tag. */
+/* Reads a TLV that must fill buf exactly and carry the given tag; DER_E_INVALID otherwise. */
 int der_read_exact(const uint8_t *buf, size_t len, uint32_t tag, struct der_tlv *out);
 
 /* Iterates over the children of a constructed TLV. */
@@ -53,7 +53,8 @@ int der_iter_next(struct der_iter *it, struct der_tlv *out);
 int der_find(const struct der_tlv *parent, uint32_t tag, struct der_tlv *out);
 
 /* Growable output buffer with a fixed maximum. Errors are sticky: check b->status once at the
- * end. der_buf_free accepts a buffer that was never used. */
+ * end. After an error the content may end inside a TLV and later calls write nothing.
+ * der_buf_free accepts a buffer that was never used, and wipes the bytes before freeing. */
 struct der_buf {
 	uint8_t *data;
 	size_t len;
