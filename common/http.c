@@ -489,6 +489,30 @@ static enum rsp_status read_body(struct http_request *req, size_t max_body)
 	return RSP_OK;
 }
 
+/*
+ * Reads and drops the rest of an oversized body, up to RSP_MAX_DISCARDED_BODY, so a client that
+ * is still sending gets the Failed response instead of a reset connection. Returns true when
+ * the whole body was read, so the connection could carry another request.
+ */
+static bool discard_body(struct http_request *req)
+{
+	long long announced = req->info->content_length;
+	size_t total = 0;
+	char sink[4096];
+
+	if (announced > (long long)RSP_MAX_DISCARDED_BODY)
+		return false;
+	for (;;) {
+		int n = mg_read(req->conn, sink, sizeof(sink));
+
+		if (n <= 0)
+			return n == 0;
+		total += (size_t)n;
+		if (total > RSP_MAX_DISCARDED_BODY)
+			return false;
+	}
+}
+
 static void load_client_cert(struct http_request *req)
 {
 	const struct mg_client_cert *cc = req->info->client_cert;
@@ -536,6 +560,8 @@ static void serve_route(struct http_request *req)
 	}
 	st = read_body(req, route->max_body);
 	if (st != RSP_OK) {
+		if (st == RSP_E_BODY_TOO_LARGE)
+			discard_body(req);
 		req->close_after = true;
 		status_send(req, st, NULL);
 		return;

@@ -10,6 +10,10 @@
  * about 400 bytes; the largest ES9+ request, authenticateClient, carries two certificates). */
 #define RSP_MAX_REQUEST_BODY      (64 * 1024)
 
+/* An oversized request body is read and discarded up to this size before the Failed response
+ * is sent, so that the client, still sending, receives it; a larger body closes the connection. */
+#define RSP_MAX_DISCARDED_BODY    (4 * 1024 * 1024)
+
 /* Decoded size of one base64 JSON field. */
 #define RSP_MAX_B64_FIELD         (32 * 1024)
 

@@ -39,10 +39,10 @@ static const struct status_entry status_table[] = {
 	ENTRY(RSP_E_CONTENT_TYPE, "1.3.1", "2.1", "Content-Type must be application/json"),
 	ENTRY(RSP_E_PROTOCOL_VERSION, "1.3.2", "3.1",
 	      "Unsupported X-Admin-Protocol (expected gsma/rsp/v2.x.y)"),
-	ENTRY_HTTP(RSP_E_BODY_TOO_LARGE, "1.3.1", "2.1", "Request body too large", 413),
-	ENTRY_HTTP(RSP_E_BODY_UNREADABLE, "1.3.1", "2.1",
-		   "Request body could not be read (invalid Content-Length or chunked encoding)",
-		   400),
+	/* Malformed and oversized input is a function-level error like any other: HTTP 200. */
+	ENTRY(RSP_E_BODY_TOO_LARGE, "1.3.1", "2.1", "Request body too large"),
+	ENTRY(RSP_E_BODY_UNREADABLE, "1.3.1", "2.1",
+	      "Request body could not be read (invalid Content-Length or chunked encoding)"),
 	/* NOTE: no public source gives a status for a path or method outside the binding. 1.6
 	 * (Function) with 3.1 (Unsupported), and 1.3.1/3.1, are this project's choice. */
 	ENTRY_HTTP(RSP_E_UNKNOWN_FUNCTION, "1.6", "3.1", "Unknown function", 404),

@@ -33,8 +33,8 @@ enum rsp_status {
 	RSP_E_FIELD_MISSING = -4, /* a mandatory field is absent */
 	RSP_E_CONTENT_TYPE = -5, /* Content-Type is not application/json */
 	RSP_E_PROTOCOL_VERSION = -6, /* X-Admin-Protocol missing or not gsma/rsp/v2.x.y */
-	RSP_E_BODY_TOO_LARGE = -7, /* HTTP 413 */
-	RSP_E_BODY_UNREADABLE = -8, /* HTTP 400, bad Content-Length or chunking */
+	RSP_E_BODY_TOO_LARGE = -7,
+	RSP_E_BODY_UNREADABLE = -8, /* bad Content-Length or chunking */
 	RSP_E_UNKNOWN_FUNCTION = -9, /* HTTP 404, no function at this path */
 	RSP_E_METHOD_NOT_ALLOWED = -10, /* HTTP 405, only POST is served */
 	RSP_E_REQUESTER_UNKNOWN = -11, /* client certificate missing or not trusted */

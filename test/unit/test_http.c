@@ -367,12 +367,12 @@ static void test_oversized_body(void)
 	REQUIRE(body != NULL);
 	memset(body, ' ', big);
 	CHECK_INT(post(server, NULL, echo_path, body, big, &resp), HTTPC_OK);
-	CHECK_INT(resp.http_code, 413);
+	CHECK_INT(resp.http_code, 200);
 	CHECK_STATUS(&resp, "Failed", "1.3.1", "2.1");
 	httpc_response_clear(&resp);
 
 	CHECK_INT(post(server, NULL, "/small", body, SMALL_LIMIT + 1, &resp), HTTPC_OK);
-	CHECK_INT(resp.http_code, 413);
+	CHECK_INT(resp.http_code, 200);
 	httpc_response_clear(&resp);
 
 	/* Exactly at the limit the body reaches the handler (which finds no JSON in it). */
@@ -662,14 +662,14 @@ static void test_chunked_bodies(void)
 
 		REQUIRE(raw_exchange(http_server_port(server), NULL, request, (size_t)len, out,
 				     sizeof(out), NULL) > 0);
-		CHECK_INT(raw_status(out), 413);
+		CHECK_INT(raw_status(out), 200);
 		CHECK(strstr(out, "\"subjectCode\":\"1.3.1\"") != NULL);
 	}
 
 	/* A chunk size that is no hex number. */
 	REQUIRE(raw_post("Transfer-Encoding: chunked\r\n", "zz\r\n{}\r\n0\r\n\r\n", out,
 			 sizeof(out)) >= 0);
-	CHECK_INT(raw_status(out), 400);
+	CHECK_INT(raw_status(out), 200);
 }
 
 static void test_content_length_framing(void)
@@ -679,13 +679,13 @@ static void test_content_length_framing(void)
 		const char *body;
 		int status;
 	} cases[] = {
-		{ "Content-Length: 26abc\r\n", echo_body, 400 },
-		{ "Content-Length: +26\r\n", echo_body, 400 },
-		{ "Content-Length: 26\r\nContent-Length: 27\r\n", echo_body, 400 },
+		{ "Content-Length: 26abc\r\n", echo_body, 200 },
+		{ "Content-Length: +26\r\n", echo_body, 200 },
+		{ "Content-Length: 26\r\nContent-Length: 27\r\n", echo_body, 200 },
 		{ "Content-Length: 26\r\nContent-Length: 26\r\n", echo_body, 200 },
-		{ "Content-Length: 26\r\nTransfer-Encoding: chunked\r\n", echo_body, 400 },
-		{ "Content-Length: 99999999999999999999\r\n", "", 400 },
-		{ "Content-Length: 1000000\r\n", "", 413 },
+		{ "Content-Length: 26\r\nTransfer-Encoding: chunked\r\n", echo_body, 200 },
+		{ "Content-Length: 99999999999999999999\r\n", "", 200 },
+		{ "Content-Length: 1000000\r\n", "", 200 },
 		{ "", echo_body, 200 }, /* no length: no body, so the JSON is missing */
 	};
 	char out[8192];
@@ -700,8 +700,10 @@ static void test_content_length_framing(void)
 			continue;
 		}
 		status = raw_status(out);
-		/* civetweb itself rejects some lengths (with 411 or 400) before the glue reads them. */
-		if (status != cases[i].status && !(cases[i].status == 400 && status == 411))
+		/* civetweb itself rejects some framing (HTTP 400 or 411, its own text body) before the
+		 * glue sees the request: malformed HTTP rather than a malformed function call. */
+		if (status != cases[i].status &&
+		    !(cases[i].status == 200 && (status == 400 || status == 411)))
 			test_fail_at(__FILE__, __LINE__, "%s: case %zu: HTTP %d, expected %d",
 				     __func__, i, status, cases[i].status);
 	}
@@ -725,7 +727,7 @@ static void test_response_headers_raw(void)
 	CHECK(strstr(out, "\r\nContent-Type: application/json\r\n") != NULL);
 
 	REQUIRE(raw_post("Content-Length: 1000000\r\n", "", out, sizeof(out)) > 0);
-	CHECK_INT(raw_status(out), 413);
+	CHECK_INT(raw_status(out), 200);
 	CHECK(strstr(out, "\r\nConnection: close\r\n") != NULL);
 
 	REQUIRE(raw_post("", "", out, sizeof(out)) > 0);
