@@ -10,6 +10,16 @@
 
 CC ?= gcc
 SAN ?= 0
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+# Quiet build lines ("CC file"); V=1 prints the full commands.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2)
+endif
 ifeq ($(SAN),1)
 FLAVOR := asan
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
@@ -80,7 +90,9 @@ UNIT_BINS := $(patsubst test/unit/%.c,$(B)/test/%,$(UNIT_SRC))
 BENCH_SRC := $(wildcard test/bench/*.c)
 BENCH_BINS := $(patsubst test/bench/%.c,$(B)/bench/%,$(BENCH_SRC))
 
-.PHONY: all bins tests run test test-quick clean bench deps civetweb
+.PHONY: all bins tests run test test-quick clean bench deps
+# Keep the objects of test and benchmark programs, which pattern rules would delete.
+.SECONDARY:
 all: bins tests
 
 bins: $(BINS)
@@ -92,7 +104,8 @@ $(CIVETWEB_SRC)/src/civetweb.c:
 
 $(CIVETWEB_O): $(CIVETWEB_SRC)/src/civetweb.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_GEN) -fPIC -DOPENSSL_API_3_0 -DNO_SSL_DL -DUSE_IPV6 -DNO_CGI -DNO_FILES \
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CFLAGS_GEN) -fPIC -DOPENSSL_API_3_0 -DNO_SSL_DL -DUSE_IPV6 -DNO_CGI -DNO_FILES \
 	  -DMG_MAX_HEADERS=64 -I$(CIVETWEB_SRC)/include -c $< -o $@
 
 # asn1c 0.9.28 writes one file per type; generate once, then compile per flavor.
@@ -118,18 +131,21 @@ $(GEN)/.stamp: $(wildcard asn1/*.asn)
 
 $(LIB_ASN1GEN): $(GEN)/.stamp
 	rm -rf $(B)/obj/asn1gen && mkdir -p $(B)/obj/asn1gen
-	cd $(GEN) && ls *.c | xargs -P 2 -I{} sh -c '$(CC) $(CFLAGS_GEN) -I. -c {} -o $(abspath $(B))/obj/asn1gen/$$(basename {} .c).o'
-	rm -f $@ && ar rcs $@ $(B)/obj/asn1gen/*.o
+	$(call say,CC,$(GEN)/*.c)
+	$(Q)cd $(GEN) && ls *.c | xargs -P $(JOBS) -I{} sh -c '$(CC) $(CFLAGS_GEN) -I. -c {} -o $(abspath $(B))/obj/asn1gen/$$(basename {} .c).o'
+	$(Q)rm -f $@ && ar rcs $@ $(B)/obj/asn1gen/*.o
 
 # ---- our own code ----
 $(B)/obj/%.o: %.c $(GEN)/.stamp $(CIVETWEB_SRC)/src/civetweb.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS_OWN) -MMD -MP -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS_OWN) -MMD -MP -c $< -o $@
 
 define make_lib
 $(1): $(call obj,$(2))
 	@mkdir -p $$(dir $$@)
-	rm -f $$@ && ar rcs $$@ $$^ $(3)
+	$$(call say,AR,$$@)
+	$(Q)rm -f $$@ && ar rcs $$@ $$^ $(3)
 endef
 $(eval $(call make_lib,$(LIB_ASN1),$(ASN1_SRC)))
 $(eval $(call make_lib,$(LIB_SAIP),$(SAIP_SRC)))
@@ -141,22 +157,26 @@ $(eval $(call make_lib,$(LIB_CLI),$(CLI_SRC)))
 # civetweb.o goes into libcommon, whose HTTP glue is the only user.
 $(LIB_COMMON): $(call obj,$(COMMON_SRC)) $(CIVETWEB_O)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 define make_bin
 $(B)/bin/$(1): $(call obj,$(BIN_MAIN_$(1))) $(LIBS_$(1))
 	@mkdir -p $$(dir $$@)
-	$$(CC) $(LDSAN) -o $$@ $$< -Wl,--start-group $(LIBS_$(1)) -Wl,--end-group $(LDLIBS)
+	$$(call say,LINK,$$@)
+	$(Q)$$(CC) $(LDSAN) -o $$@ $$< -Wl,--start-group $(LIBS_$(1)) -Wl,--end-group $(LDLIBS)
 endef
 $(foreach b,smdpplus rsp-pki rsp-test-lpa rspctl saip-gen,$(eval $(call make_bin,$(b))))
 
 $(B)/test/%: $(B)/obj/test/unit/%.o $(ALL_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDSAN) -o $@ $< -Wl,--start-group $(ALL_LIBS) -Wl,--end-group $(LDLIBS)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(LDSAN) -o $@ $< -Wl,--start-group $(ALL_LIBS) -Wl,--end-group $(LDLIBS)
 
 $(B)/bench/%: $(B)/obj/test/bench/%.o $(ALL_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDSAN) -o $@ $< -Wl,--start-group $(ALL_LIBS) -Wl,--end-group $(LDLIBS)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(LDSAN) -o $@ $< -Wl,--start-group $(ALL_LIBS) -Wl,--end-group $(LDLIBS)
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 
@@ -165,12 +185,12 @@ deps:
 	scripts/bootstrap.sh
 
 run: deps
-	$(MAKE) all
+	$(MAKE) -j$(JOBS) all
 	scripts/demo.sh
 
 test: deps
-	$(MAKE) all
-	$(MAKE) SAN=1 all
+	$(MAKE) -j$(JOBS) all
+	$(MAKE) -j$(JOBS) SAN=1 all
 	scripts/run-tests.sh
 
 # Unit tests only, on the current build, without bootstrapping.
@@ -178,7 +198,7 @@ test-quick: all
 	scripts/run-tests.sh --unit-only
 
 bench: deps
-	$(MAKE) all
+	$(MAKE) -j$(JOBS) all
 	scripts/bench.sh
 
 clean:
