@@ -757,10 +757,10 @@ int cert_verify_signature(const struct cert *cert, const struct cert *issuer)
 	if (mbedtls_sha256_ret(cert->x509->tbs.p, cert->x509->tbs.len, hash, 0) != 0)
 		return PKI_E_SIGNATURE;
 	/*
-	 * mbedtls_pk_verify takes a non-const context: on its first use, mbedTLS caches a table
-	 * of multiples of the curve's generator in the issuer key's group and only reads it
-	 * afterwards. chain_ci_store_add verifies each CI's self-signature at load time, so the
-	 * shared CI keys are read-only by the time server threads use them.
+	 * mbedtls_pk_verify takes a non-const context, but in mbedTLS 2.28 ECDSA verification runs
+	 * on a temporary copy of the key (eckey_verify_wrap), so a shared issuer key is only read.
+	 * The copy reloads the curve group on every call, which makes this check slower than
+	 * crypto_verify with its per-thread groups.
 	 */
 	rc = mbedtls_pk_verify(&issuer->x509->pk, MBEDTLS_MD_SHA256, hash, sizeof(hash),
 			       cert->x509->sig.p, cert->x509->sig.len);

@@ -107,9 +107,7 @@ struct mbedtls_x509_crt;
 
 /*
  * A parsed RSP certificate. cert_parse fills all fields, and later calls only read them, so
- * threads may share a certificate. One exception: mbedTLS caches a table in an issuer's key on
- * its first signature check. So a certificate that several threads use as issuer must first
- * verify one signature on a single thread, as chain_ci_store_add does for every CI.
+ * threads may share a certificate, also as the issuer in cert_verify_signature.
  * Strings are NUL-terminated, and absent values are empty strings or zero lengths.
  */
 struct cert {

@@ -54,8 +54,7 @@ int chain_ci_store_add(struct chain_ci_store *store, const uint8_t *der, size_t 
 		rc = PKI_E_PARSE; /* a CI without key identifier cannot be selected */
 		goto out;
 	}
-	/* Besides proving the certificate intact, this first verification with the CI key fills
-	 * mbedTLS's cached tables of that key's group, so later verifications only read it. */
+	/* A CI certificate must carry a valid self-signature. */
 	rc = cert_verify_signature(ci, ci);
 	if (rc != PKI_OK)
 		goto out;

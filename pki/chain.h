@@ -24,7 +24,7 @@
 
 /*
  * Trusted CI certificates, parsed once at start. After loading, the store is only read, so
- * server threads may share it without locking (see chain_ci_store_add).
+ * server threads may share it without locking.
  */
 struct chain_ci_store;
 
