@@ -28,8 +28,10 @@ mkdir -p "$state"
 
 started_pg=0
 smdp_pid=""
+tail_pid=""
 cleanup() {
 	trap - EXIT INT TERM
+	[ -n "$tail_pid" ] && kill "$tail_pid" 2>/dev/null
 	if [ -n "$smdp_pid" ] && kill -0 "$smdp_pid" 2>/dev/null; then
 		echo
 		echo "demo: stopping the SM-DP+ (pid $smdp_pid)"
@@ -159,8 +161,13 @@ an SM-DP+ on port 443, so --connect-to maps $host:443 to the demo's port:
        --eum-cert $pki/nist/eum.der --expect-profile $profile '$code'
 
 Use the brp/ files for the eUICC to download over brainpoolP256r1.
-Show the order with: $bin/rspctl order show --iccid $iccid
-Server log follows; press Ctrl-C to stop the SM-DP+ and PostgreSQL.
+Show the order with:
+   RSP_DB='$conninfo' $bin/rspctl order show --iccid $iccid
+
+Server log follows; press Ctrl-C (or send SIGTERM to pid $$) to stop the SM-DP+ and PostgreSQL.
 
 EOF
-tail -n +1 -f --pid="$smdp_pid" "$log"
+# tail runs in the background so that bash can run the INT/TERM trap while it waits.
+tail -n +1 -f --pid="$smdp_pid" "$log" &
+tail_pid=$!
+wait "$tail_pid"
