@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "cli/batch.h"
@@ -233,7 +232,7 @@ static int load_csv(struct input *in, const char *default_type, char digest[65])
 	char *buf = NULL;
 	int rc;
 
-	if (cli_read_file(in->path, MAX_INPUT_FILE, &buf, &len) < 0)
+	if (cli_read_file(in->path, "CSV file", MAX_INPUT_FILE, &buf, &len) < 0)
 		return CLI_EXIT_USAGE;
 	crypto_sha256((const uint8_t *)buf, len, hash);
 	ident_hex_encode(hash, sizeof(hash), digest, 65);
@@ -491,7 +490,8 @@ static const char issue_usage[] =
 	"  --input FILE           the orders, as CSV\n"
 	"  --count N              N orders of --profile-type (instead of --input)\n"
 	"  --profile-type TYPE    profile type for --count, and for CSV lines without one\n"
-	"  --dir DIR              folder for the batch folder (default .)\n"
+	"  --dir DIR              folder for the batch folder (default .), created with its\n"
+	"                         parent folders when missing\n"
 	"  --qr-format FORMAT     png (default), svg or none\n"
 	"  --no-release           confirm only; release later with 'rspctl order release'\n"
 	"  --oid OID              put the SM-DP+ OID into the activation codes\n"
@@ -526,7 +526,7 @@ static int cmd_issue(const struct cli_command *cmd, int argc, char **argv)
 	const char *id = NULL, *dir = ".", *profile_type = NULL, *qr_format = "png";
 	char gen_id[CLI_JOURNAL_MAX_ID + 1], folder[4096], state_path[4200], output[4200];
 	char params[CLI_JOURNAL_MAX_PARAMS + 1], stored[CLI_JOURNAL_MAX_PARAMS + 1];
-	char digest[65] = "";
+	char digest[65] = "", err[4352];
 	char stored_id[CLI_JOURNAL_MAX_ID + 1], rerun[4600];
 	long count = 0;
 	size_t stored_count;
@@ -591,12 +591,11 @@ static int cmd_issue(const struct cli_command *cmd, int argc, char **argv)
 	else
 		return cli_usage_error(name, "invalid --qr-format '%s': give png, svg or none",
 				       qr_format);
-	if (run.oid && actcode_validate_oid(run.oid, strlen(run.oid)) != ACTCODE_OK)
-		return cli_usage_error(name, "invalid --oid '%s': give a dotted decimal OID",
-				       run.oid);
-	if (run.address && actcode_validate_address(run.address, strlen(run.address)) != ACTCODE_OK)
-		return cli_usage_error(name, "invalid --address '%s': give a DNS host name without "
-				       "port", run.address);
+	if ((run.oid && cli_describe_oid("--oid", run.oid, err, sizeof(err)) < 0) ||
+	    (run.address && cli_describe_address("--address", run.address, err, sizeof(err)) < 0))
+		return cli_usage_error(name, "%s", err);
+	if (!*dir)
+		return cli_usage_error(name, "invalid --dir '': give a folder, e.g. '.'");
 	if (id && (rc = check_batch_id(name, id)) != 0)
 		return rc;
 	if (!id) {
@@ -634,11 +633,10 @@ static int cmd_issue(const struct cli_command *cmd, int argc, char **argv)
 		 in.path ? "input-sha256=" : "count profile-type=", in.path ? digest : profile_type,
 		 run.release, qr_format, run.oid ? run.oid : "", run.address ? run.address : "");
 
-	/* The batch folder and its journal. */
+	/* The batch folder and its journal; --dir is created with its parents when missing. */
 	snprintf(folder, sizeof(folder), "%s/%s", dir, id);
-	if (mkdir(folder, 0755) < 0 && errno != EEXIST) {
-		cli_error("cannot create batch folder %s: %s: check --dir", folder,
-			  strerror(errno));
+	if (cli_make_folders(folder, err, sizeof(err)) < 0) {
+		cli_error("%s: give --dir a folder that can be created and written to", err);
 		rc = CLI_EXIT_FAILURE;
 		goto out;
 	}
@@ -759,7 +757,12 @@ static int cmd_status(const struct cli_command *cmd, int argc, char **argv)
 	if ((rc = check_batch_id(name, id)) != 0)
 		return rc;
 	snprintf(path, sizeof(path), "%s/%s/%s.state", dir, id, id);
-	if (cli_journal_peek(path, stored_id, &count, params) != CLI_JOURNAL_OK) {
+	rc = cli_journal_peek(path, stored_id, &count, params);
+	if (rc == CLI_JOURNAL_E_NOT_FILE) {
+		cli_error("cannot read batch state %s: %s", path, cli_journal_strerror(rc));
+		return CLI_EXIT_FAILURE;
+	}
+	if (rc != CLI_JOURNAL_OK) {
 		cli_error("no batch %s in %s: %s is missing or damaged; check --id and --dir", id,
 			  dir, path);
 		return CLI_EXIT_FAILURE;

@@ -235,6 +235,7 @@ static int confirm_item(struct ctx *c, size_t i, bool resumed)
 	struct cli_es2_confirmed conf;
 	struct cli_es2_result res;
 	char code[ACTCODE_MAX_LEN + 1], qr_name[256], iccid[RSP_ICCID_MAX_DIGITS + 1];
+	char err[1024];
 	const char *address;
 	int rc;
 
@@ -256,9 +257,9 @@ static int confirm_item(struct ctx *c, size_t i, bool resumed)
 
 	address = run->address ? run->address : conf.smdp_address;
 	if (cli_es2_activation_code(address, conf.matching_id, run->oid, item->cc[0] != '\0',
-				    code) < 0) {
-		stop(c, "no activation code can be built from SM-DP+ address '%s': give --address "
-		     "HOST", address);
+				    code, err, sizeof(err)) < 0) {
+		stop(c, "no activation code can be built: %s (--address HOST sets the SM-DP+ "
+		     "address of the codes)", err);
 		return -1;
 	}
 	if (write_qr(c, iccid, code, qr_name, sizeof(qr_name)) < 0)
@@ -274,14 +275,16 @@ static int finish_from_state(struct ctx *c, size_t i)
 	const struct cli_batch_item *item = &run->items[i];
 	struct cli_journal_item *ji = &run->journal->items[i];
 	char code[ACTCODE_MAX_LEN + 1], qr_name[256], iccid[RSP_ICCID_MAX_DIGITS + 1];
+	char err[1024];
 	char mid[RSP_MAX_MATCHING_ID + 1];
 	const char *address = run->address ? run->address : cli_es2_host(run->es2);
 
 	snprintf(iccid, sizeof(iccid), "%s", ji->iccid);
 	snprintf(mid, sizeof(mid), "%s", ji->matching_id);
-	if (cli_es2_activation_code(address, mid, run->oid, item->cc[0] != '\0', code) < 0) {
-		stop(c, "no activation code can be built from SM-DP+ address '%s': give --address "
-		     "HOST", address);
+	if (cli_es2_activation_code(address, mid, run->oid, item->cc[0] != '\0', code, err,
+				    sizeof(err)) < 0) {
+		stop(c, "no activation code can be built: %s (--address HOST sets the SM-DP+ "
+		     "address of the codes)", err);
 		return -1;
 	}
 	if (write_qr(c, iccid, code, qr_name, sizeof(qr_name)) < 0)

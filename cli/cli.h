@@ -163,6 +163,14 @@ int cli_check_matching_id(const char *value);
 int cli_describe_iccid(const char *value, char out[21], char *err, size_t err_size);
 int cli_describe_eid(const char *value, char *err, size_t err_size);
 int cli_describe_matching_id(const char *value, char *err, size_t err_size);
+/* Checks an SM-DP+ address (a DNS host name without port, at most RSP_MAX_FQDN characters)
+ * and an SM-DP+ OID (dotted decimal, at most ACTCODE_MAX_OID characters). label names the
+ * value in err, e.g. "--address" or "SM-DP+ address". */
+int cli_describe_address(const char *label, const char *value, char *err, size_t err_size);
+int cli_describe_oid(const char *label, const char *value, char *err, size_t err_size);
+/* Explains why actcode_parse returned status for the activation code text, naming the field
+ * at fault and, for a field that is too long, its maximum length. */
+void cli_describe_invalid_code(const char *text, int status, char *err, size_t err_size);
 /* Checks a profile type name: 1 to 64 characters, letters, digits, '-', '_', '.'. */
 int cli_check_profile_type(const char *value);
 
@@ -201,7 +209,22 @@ int cli_qr_emit(const char *code, const struct cli_qr_output *q);
 /* Prints one inventory profile with its state (cli/profile.c); used by 'order show'. */
 int cli_profile_show(const struct cli_options *o, const char *cmd, const char *iccid);
 
-/* Reads a whole file of at most max bytes; the caller frees *out (NUL-terminated). */
-int cli_read_file(const char *path, size_t max, char **out, size_t *len);
+/* ---- files (cli/util.c) ---- */
+
+/* Opens path for reading when it is a regular file, without blocking on a named pipe or a
+ * device. label names the file in messages ("profile package"). Returns the descriptor, or -1
+ * with the problem written into err (one line naming the path). */
+int cli_open_regular(const char *path, const char *label, char *err, size_t err_size);
+
+/* Reads a whole regular file of at most max bytes; the size is checked before anything is
+ * read. The caller frees *out (NUL-terminated). Returns 0, or -1 with the problem in err. */
+int cli_load_file(const char *path, const char *label, size_t max, char **out, size_t *len,
+		  char *err, size_t err_size);
+/* The same, reporting the problem itself as one line. */
+int cli_read_file(const char *path, const char *label, size_t max, char **out, size_t *len);
+
+/* Creates the folder path and its missing parent folders, as 'mkdir -p' does. Returns 0, or
+ * -1 with the problem written into err (naming the folder that could not be created). */
+int cli_make_folders(const char *path, char *err, size_t err_size);
 
 #endif

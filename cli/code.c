@@ -92,16 +92,22 @@ out:
 #define TOKEN_CHARACTERS \
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-"
 
-/* Explains why actcode_parse rejected text, naming the field at fault. */
-static void report_invalid_code(const char *text, int status)
+void cli_describe_invalid_code(const char *text, int status, char *err, size_t err_size)
 {
 	const char *p = text;
 	const char *fields[6];
 	size_t lens[6], n = 0;
 
 	if (status == ACTCODE_E_TOO_LARGE) {
-		cli_error("invalid activation code: %zu characters, or a field is too long "
-			  "(at most %d characters in all)", strlen(text), ACTCODE_MAX_LEN);
+		size_t field_len, max;
+		const char *field = actcode_find_long_field(text, strlen(text), &field_len, &max);
+
+		if (field)
+			snprintf(err, err_size, "invalid activation code: its %s has %zu characters, "
+				 "the maximum is %zu", field, field_len, max);
+		else
+			snprintf(err, err_size, "invalid activation code of %zu characters: the "
+				 "longest valid code has %d", strlen(text), ACTCODE_MAX_LEN);
 		return;
 	}
 	if (strncasecmp(p, "LPA:", 4) == 0)
@@ -117,30 +123,31 @@ static void report_invalid_code(const char *text, int status)
 		p = d + 1;
 	}
 	if (status == ACTCODE_E_VERSION) {
-		cli_error("unsupported activation code format '%.*s' in '%s': SGP.22 defines only "
-			  "format 1 ('LPA:1$<SM-DP+ address>$<matchingId>')", (int)lens[0],
-			  fields[0], text);
+		snprintf(err, err_size, "unsupported activation code format '%.*s' in '%s': SGP.22 "
+			 "defines only format 1 ('LPA:1$<SM-DP+ address>$<matchingId>')",
+			 (int)lens[0], fields[0], text);
 	} else if (n < 3) {
-		cli_error("invalid activation code '%s': expected at least "
-			  "'1$<SM-DP+ address>$<matchingId>' (fields separated by '$')", text);
+		snprintf(err, err_size, "invalid activation code '%s': expected at least "
+			 "'1$<SM-DP+ address>$<matchingId>' (fields separated by '$')", text);
 	} else if (n > 5) {
-		cli_error("invalid activation code '%s': more than 5 '$'-separated fields; SGP.22 "
-			  "defines format, address, matchingId, SM-DP+ OID and the "
-			  "confirmation-code flag", text);
+		snprintf(err, err_size, "invalid activation code '%s': more than 5 '$'-separated "
+			 "fields; SGP.22 defines format, address, matchingId, SM-DP+ OID and the "
+			 "confirmation-code flag", text);
 	} else if (actcode_validate_address(fields[1], lens[1]) != ACTCODE_OK) {
-		cli_error("invalid SM-DP+ address '%.*s' in activation code '%s': give a DNS host "
-			  "name without port", (int)lens[1], fields[1], text);
+		snprintf(err, err_size, "invalid SM-DP+ address '%.*s' in activation code '%s': give "
+			 "a DNS host name without port", (int)lens[1], fields[1], text);
 	} else if (strspn(fields[2], TOKEN_CHARACTERS) < lens[2]) {
-		cli_error("invalid matchingId '%.*s' in activation code '%s': use only letters, "
-			  "digits and '-'", (int)lens[2], fields[2], text);
+		snprintf(err, err_size, "invalid matchingId '%.*s' in activation code '%s': use only "
+			 "letters, digits and '-'", (int)lens[2], fields[2], text);
 	} else if (n > 3 && lens[3] > 0 && actcode_validate_oid(fields[3], lens[3]) != ACTCODE_OK) {
-		cli_error("invalid SM-DP+ OID '%.*s' in activation code '%s': give a dotted "
-			  "decimal OID such as 1.3.6.1.4.1.99999", (int)lens[3], fields[3], text);
+		snprintf(err, err_size, "invalid SM-DP+ OID '%.*s' in activation code '%s': give a "
+			 "dotted decimal OID such as 1.3.6.1.4.1.99999", (int)lens[3], fields[3],
+			 text);
 	} else if (n > 4) {
-		cli_error("invalid confirmation code flag '%.*s' in activation code '%s': the "
-			  "field is '1' or empty", (int)lens[4], fields[4], text);
+		snprintf(err, err_size, "invalid confirmation code flag '%.*s' in activation code "
+			 "'%s': the field is '1' or empty", (int)lens[4], fields[4], text);
 	} else {
-		cli_error("invalid activation code '%s'", text);
+		snprintf(err, err_size, "invalid activation code '%s'", text);
 	}
 }
 
@@ -200,7 +207,7 @@ static int cmd_make(const struct cli_command *cmd, int argc, char **argv)
 	struct cli_qr_output q = { 0 };
 	struct actcode ac = { 0 };
 	bool prefix = true;
-	char code[ACTCODE_MAX_LEN + 1];
+	char code[ACTCODE_MAX_LEN + 1], err[1024];
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -238,18 +245,13 @@ static int cmd_make(const struct cli_command *cmd, int argc, char **argv)
 		return cli_usage_error(name, "--address and --matching-id are required");
 	if ((rc = cli_qr_check(&q, &o, name)) != 0)
 		return rc;
-	if (actcode_validate_address(address, strlen(address)) != ACTCODE_OK) {
-		cli_error("invalid SM-DP+ address '%s': give a DNS host name without port",
-			  address);
+	if (cli_describe_address("SM-DP+ address", address, err, sizeof(err)) < 0 ||
+	    (oid && cli_describe_oid("SM-DP+ OID", oid, err, sizeof(err)) < 0)) {
+		cli_error("%s", err);
 		return CLI_EXIT_USAGE;
 	}
 	if (cli_check_matching_id(matching_id) < 0)
 		return CLI_EXIT_USAGE;
-	if (oid && actcode_validate_oid(oid, strlen(oid)) != ACTCODE_OK) {
-		cli_error("invalid SM-DP+ OID '%s': give a dotted decimal OID such as "
-			  "1.3.6.1.4.1.99999", oid);
-		return CLI_EXIT_USAGE;
-	}
 	snprintf(ac.smdp_address, sizeof(ac.smdp_address), "%s", address);
 	snprintf(ac.matching_id, sizeof(ac.matching_id), "%s", matching_id);
 	snprintf(ac.smdp_oid, sizeof(ac.smdp_oid), "%s", oid ? oid : "");
@@ -284,7 +286,10 @@ static int parse_code_argument(const char *name, int argc, char **argv, struct a
 				       "contains '$')", argv[optind + 1]);
 	rc = actcode_parse(argv[optind], strlen(argv[optind]), ac);
 	if (rc != ACTCODE_OK) {
-		report_invalid_code(argv[optind], rc);
+		char err[2048];
+
+		cli_describe_invalid_code(argv[optind], rc, err, sizeof(err));
+		cli_error("%s", err);
 		return CLI_EXIT_USAGE;
 	}
 	return 0;

@@ -127,11 +127,18 @@ static int url_host(const char *url, char *host, size_t size)
 	return 0;
 }
 
+/* Checks that a PEM file option names a readable regular file: the TLS libraries would block
+ * on a named pipe. */
 static int check_readable(const char *cmd, const char *option, const char *path)
 {
-	if (access(path, R_OK) == 0)
+	char err[4352];
+	int fd = cli_open_regular(path, option, err, sizeof(err));
+
+	if (fd >= 0) {
+		close(fd);
 		return 0;
-	cli_error("%s: cannot read %s %s: %s", cmd, option, path, strerror(errno));
+	}
+	cli_error("%s: %s", cmd, err);
 	return CLI_EXIT_USAGE;
 }
 
@@ -485,15 +492,23 @@ out:
 }
 
 int cli_es2_activation_code(const char *address, const char *matching_id, const char *oid,
-			    bool cc_required, char out[ACTCODE_MAX_LEN + 1])
+			    bool cc_required, char out[ACTCODE_MAX_LEN + 1], char *err,
+			    size_t err_size)
 {
 	struct actcode ac = { 0 };
+	size_t id_len = strlen(matching_id);
 
-	if (snprintf(ac.smdp_address, sizeof(ac.smdp_address), "%s", address) < 0 ||
-	    strlen(matching_id) >= sizeof(ac.matching_id) ||
-	    (oid && strlen(oid) >= sizeof(ac.smdp_oid)))
+	out[0] = '\0';
+	if (cli_describe_address("SM-DP+ address", address, err, err_size) < 0 ||
+	    (oid && *oid && cli_describe_oid("SM-DP+ OID", oid, err, err_size) < 0))
 		return -1;
-	snprintf(ac.matching_id, sizeof(ac.matching_id), "%s", matching_id);
+	if (id_len > RSP_MAX_MATCHING_ID) {
+		snprintf(err, err_size, "invalid matchingId of %zu characters: the maximum is %d",
+			 id_len, RSP_MAX_MATCHING_ID);
+		return -1;
+	}
+	memcpy(ac.smdp_address, address, strlen(address) + 1);
+	memcpy(ac.matching_id, matching_id, id_len + 1);
 	snprintf(ac.smdp_oid, sizeof(ac.smdp_oid), "%s", oid ? oid : "");
 	ac.cc_required = cc_required;
 	ac.fields = 2;
@@ -501,5 +516,11 @@ int cli_es2_activation_code(const char *address, const char *matching_id, const 
 		ac.fields = 3;
 	if (cc_required)
 		ac.fields = 4;
-	return actcode_format(&ac, true, out, ACTCODE_MAX_LEN + 1) == ACTCODE_OK ? 0 : -1;
+	if (actcode_format(&ac, true, out, ACTCODE_MAX_LEN + 1) != ACTCODE_OK) {
+		/* The address and the OID passed their checks: the matchingId is at fault. */
+		snprintf(err, err_size, "invalid matchingId '%s': an activation code allows only "
+			 "letters, digits and '-'", matching_id);
+		return -1;
+	}
+	return 0;
 }

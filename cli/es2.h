@@ -79,8 +79,10 @@ int cli_es2_cancel_order(struct cli_es2 *es2, const char *iccid, const char *eid
 int cli_es2_release_profile(struct cli_es2 *es2, const char *iccid, struct cli_es2_result *res);
 
 /* Builds the activation code of a confirmed order: LPA:1$address$matchingId, with the SM-DP+
- * OID when oid is set and the confirmation-code flag when cc_required. Returns 0 or -1. */
+ * OID when oid is set and the confirmation-code flag when cc_required. Returns 0, or -1 with
+ * err naming the field at fault (and its maximum length when it is too long). */
 int cli_es2_activation_code(const char *address, const char *matching_id, const char *oid,
-			    bool cc_required, char out[ACTCODE_MAX_LEN + 1]);
+			    bool cc_required, char out[ACTCODE_MAX_LEN + 1], char *err,
+			    size_t err_size);
 
 #endif

@@ -151,6 +151,31 @@ static int append_record(struct cli_journal *j, const char *record, size_t len)
 	return fdatasync(j->fd) == 0 ? CLI_JOURNAL_OK : CLI_JOURNAL_E_IO;
 }
 
+/* Opens path when it is (or is created as) a regular file, without blocking on a named pipe.
+ * Returns the descriptor, or -1 with the status in *status. */
+static int open_regular(const char *path, int flags, int *status)
+{
+	struct stat st;
+	int fd = open(path, flags | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
+
+	*status = CLI_JOURNAL_E_IO;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		*status = CLI_JOURNAL_E_NOT_FILE;
+		goto fail;
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+		goto fail;
+	*status = CLI_JOURNAL_OK;
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
 static int read_all(int fd, char **out, size_t *len)
 {
 	struct stat st;
@@ -263,10 +288,10 @@ int cli_journal_open(const char *path, const char *batch_id, const char *params,
 	if (!j->items)
 		goto out;
 
-	rc = CLI_JOURNAL_E_IO;
-	j->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	j->fd = open_regular(path, O_RDWR | O_CREAT | O_APPEND, &rc);
 	if (j->fd < 0)
 		goto out;
+	rc = CLI_JOURNAL_E_IO;
 	if (flock(j->fd, LOCK_EX | LOCK_NB) < 0) {
 		rc = errno == EWOULDBLOCK ? CLI_JOURNAL_E_LOCKED : CLI_JOURNAL_E_IO;
 		goto out;
@@ -372,11 +397,18 @@ int cli_journal_peek(const char *path, char batch_id[CLI_JOURNAL_MAX_ID + 1], si
 	char line[MAX_RECORD];
 	char *f[5], *end;
 	unsigned long long n;
-	FILE *fp = fopen(path, "r");
-	int rc = CLI_JOURNAL_E_CORRUPT;
+	FILE *fp;
+	int fd, rc;
 
-	if (!fp)
+	fd = open_regular(path, O_RDONLY, &rc);
+	if (fd < 0)
+		return rc;
+	fp = fdopen(fd, "r");
+	if (!fp) {
+		close(fd);
 		return CLI_JOURNAL_E_IO;
+	}
+	rc = CLI_JOURNAL_E_CORRUPT;
 	if (!fgets(line, sizeof(line), fp) || !strchr(line, '\n'))
 		goto out;
 	*strchr(line, '\n') = '\0';
@@ -413,6 +445,9 @@ const char *cli_journal_strerror(int status)
 		return "invalid batch identifier or value";
 	case CLI_JOURNAL_E_NOMEM:
 		return "out of memory";
+	case CLI_JOURNAL_E_NOT_FILE:
+		return "the batch state path is not a regular file (a named pipe, device or "
+		       "folder): move it away";
 	default:
 		return "unknown error";
 	}

@@ -34,6 +34,7 @@ enum cli_journal_status {
 	CLI_JOURNAL_E_CORRUPT = -4,  /* a complete line that is not a valid record */
 	CLI_JOURNAL_E_INVALID = -5,  /* item out of range, or a value with a tab or line break */
 	CLI_JOURNAL_E_NOMEM = -6,
+	CLI_JOURNAL_E_NOT_FILE = -7, /* the path is a named pipe, device or folder */
 };
 
 enum cli_journal_step {

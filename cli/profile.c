@@ -178,31 +178,33 @@ static void describe_failure(const struct import_job *job, int rc, const char *p
 	}
 }
 
-/* Reads a package, gives it the ICCID job->next_iccid and imports it. */
-static int import_renumbered(struct import_job *job, const char *path,
-			     struct inventory_profile *p, char *error, size_t size)
+/* Reads a package, gives it the ICCID job->next_iccid when one is set, and imports it. The file
+ * is read here rather than by inventory_import_file, so that a named pipe or a device is
+ * rejected without blocking and the size limit applies before reading. */
+static int import_file(struct import_job *job, const char *path, struct inventory_profile *p,
+		       char *error, size_t size)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	int rc;
 
-	if (cli_read_file(path, RSP_MAX_PROFILE_PACKAGE, &buf, &len) < 0) {
-		snprintf(error, size, "%s: cannot read the file", path);
+	if (cli_load_file(path, "profile package", RSP_MAX_PROFILE_PACKAGE, &buf, &len, error,
+			  size) < 0)
 		return -1;
-	}
-	rc = saip_replace_iccid((uint8_t *)buf, len, job->next_iccid);
-	if (rc != SAIP_OK) {
-		snprintf(error, size, "%s: cannot give the package ICCID %s: %s", path,
-			 job->next_iccid, saip_strerror(rc));
-		rc = -1;
-		goto out;
+	if (job->next_iccid[0]) {
+		rc = saip_replace_iccid((uint8_t *)buf, len, job->next_iccid);
+		if (rc != SAIP_OK) {
+			snprintf(error, size, "%s: cannot give the package ICCID %s: %s", path,
+				 job->next_iccid, saip_strerror(rc));
+			rc = -1;
+			goto out;
+		}
 	}
 	rc = inventory_import(job->inv, (const uint8_t *)buf, len, &job->opts, p);
 	if (rc != INVENTORY_OK)
 		describe_failure(job, rc, path, error, size);
 out:
-	if (buf)
-		crypto_zeroize(buf, len); /* the package contains subscriber keys */
+	crypto_zeroize(buf, len); /* the package contains subscriber keys */
 	free(buf);
 	return rc;
 }
@@ -210,17 +212,9 @@ out:
 static void import_one(struct import_job *job, const char *path)
 {
 	struct inventory_profile p;
-	char error[1024] = "";
-	int rc;
+	char error[4352] = "";
 
-	if (job->next_iccid[0]) {
-		rc = import_renumbered(job, path, &p, error, sizeof(error));
-	} else {
-		rc = inventory_import_file(job->inv, path, &job->opts, &p);
-		if (rc != INVENTORY_OK)
-			describe_failure(job, rc, path, error, sizeof(error));
-	}
-	if (rc != 0) {
+	if (import_file(job, path, &p, error, sizeof(error)) != 0) {
 		job->failed++;
 		cli_error("%s", error);
 		add_result(job, path, NULL, error);

@@ -3,11 +3,13 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "common/actcode.h"
@@ -288,6 +290,38 @@ int cli_describe_matching_id(const char *value, char *err, size_t err_size)
 	return -1;
 }
 
+int cli_describe_address(const char *label, const char *value, char *err, size_t err_size)
+{
+	size_t len = strlen(value);
+	int rc = actcode_validate_address(value, len);
+
+	if (rc == ACTCODE_OK)
+		return 0;
+	if (rc == ACTCODE_E_TOO_LARGE)
+		snprintf(err, err_size, "invalid %s of %zu characters: an SM-DP+ address has at "
+			 "most %d characters", label, len, RSP_MAX_FQDN);
+	else
+		snprintf(err, err_size, "invalid %s '%s': give a DNS host name without port", label,
+			 value);
+	return -1;
+}
+
+int cli_describe_oid(const char *label, const char *value, char *err, size_t err_size)
+{
+	size_t len = strlen(value);
+	int rc = actcode_validate_oid(value, len);
+
+	if (rc == ACTCODE_OK)
+		return 0;
+	if (rc == ACTCODE_E_TOO_LARGE)
+		snprintf(err, err_size, "invalid %s of %zu characters: an SM-DP+ OID has at most %d "
+			 "characters", label, len, ACTCODE_MAX_OID);
+	else
+		snprintf(err, err_size, "invalid %s '%s': give a dotted decimal OID such as "
+			 "1.3.6.1.4.1.99999", label, value);
+	return -1;
+}
+
 int cli_check_iccid(const char *value, char out[21])
 {
 	char err[512];
@@ -339,39 +373,96 @@ int cli_check_profile_type(const char *value)
 	return 0;
 }
 
-int cli_read_file(const char *path, size_t max, char **out, size_t *len)
+/* Names the kind of a file that is not a regular file, for error messages. */
+static const char *file_kind(mode_t mode)
 {
-	FILE *f = NULL;
+	if (S_ISDIR(mode))
+		return "a folder";
+	if (S_ISFIFO(mode))
+		return "a named pipe";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "a special file";
+}
+
+int cli_open_regular(const char *path, const char *label, char *err, size_t err_size)
+{
+	struct stat st;
+	int fd;
+
+	/* Without O_NONBLOCK, opening a named pipe for reading waits until a writer opens it. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, err_size, "cannot open %s %s: %s", label, path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, err_size, "cannot read %s %s: %s", label, path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, err_size, "cannot read %s %s: it is %s, not a regular file; give "
+			 "the path of a regular file", label, path, file_kind(st.st_mode));
+		goto fail;
+	}
+	/* The flag is needed for the open only, so the caller gets a plain blocking descriptor. */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		snprintf(err, err_size, "cannot read %s %s: %s", label, path, strerror(errno));
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+int cli_load_file(const char *path, const char *label, size_t max, char **out, size_t *len,
+		  char *err, size_t err_size)
+{
 	char *buf = NULL;
 	struct stat st;
-	size_t got;
-	int rc = -1;
+	size_t size, got = 0;
+	int fd, rc = -1;
 
 	*out = NULL;
 	*len = 0;
-	f = fopen(path, "rb");
-	if (!f) {
-		cli_error("cannot open %s: %s", path, strerror(errno));
+	fd = cli_open_regular(path, label, err, err_size);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, err_size, "cannot read %s %s: %s", label, path, strerror(errno));
 		goto out;
 	}
-	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
-		cli_error("cannot read %s: not a regular file", path);
-		goto out;
-	}
+	/* The limit applies before any byte is read or any memory is taken for it. */
 	if ((unsigned long long)st.st_size > max) {
-		cli_error("%s is too large: %lld bytes, the maximum is %zu", path,
-			  (long long)st.st_size, max);
+		snprintf(err, err_size, "%s %s is too large: %lld bytes, the maximum is %zu bytes",
+			 label, path, (long long)st.st_size, max);
 		goto out;
 	}
-	buf = malloc((size_t)st.st_size + 1);
+	size = (size_t)st.st_size;
+	buf = malloc(size + 1);
 	if (!buf) {
-		cli_error("out of memory reading %s", path);
+		snprintf(err, err_size, "out of memory reading %s %s", label, path);
 		goto out;
 	}
-	got = fread(buf, 1, (size_t)st.st_size, f);
-	if (got != (size_t)st.st_size || ferror(f)) {
-		cli_error("cannot read %s: %s", path, strerror(errno));
-		goto out;
+	/* A file that shrinks meanwhile gives fewer bytes; one that grows is read up to size. */
+	while (got < size) {
+		ssize_t n = read(fd, buf + got, size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, err_size, "cannot read %s %s: %s", label, path,
+				 strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
 	}
 	buf[got] = '\0';
 	*out = buf;
@@ -380,7 +471,50 @@ int cli_read_file(const char *path, size_t max, char **out, size_t *len)
 	rc = 0;
 out:
 	free(buf);
-	if (f)
-		fclose(f);
+	close(fd);
 	return rc;
+}
+
+int cli_read_file(const char *path, const char *label, size_t max, char **out, size_t *len)
+{
+	char err[4352];
+
+	if (cli_load_file(path, label, max, out, len, err, sizeof(err)) == 0)
+		return 0;
+	cli_error("%s", err);
+	return -1;
+}
+
+int cli_make_folders(const char *path, char *err, size_t err_size)
+{
+	char folder[4096];
+	size_t len = strlen(path);
+	struct stat st;
+
+	if (len == 0 || len >= sizeof(folder)) {
+		snprintf(err, err_size, "cannot create folder '%.64s': give a path of 1 to %zu "
+			 "characters", path, sizeof(folder) - 1);
+		return -1;
+	}
+	memcpy(folder, path, len + 1);
+	/* Each prefix that ends before a '/' (and the whole path) is one folder to create. */
+	for (size_t i = 1; i <= len; i++) {
+		if (folder[i] != '/' && folder[i] != '\0')
+			continue;
+		folder[i] = '\0';
+		if (mkdir(folder, 0755) < 0) {
+			if (errno != EEXIST) {
+				snprintf(err, err_size, "cannot create folder %s: %s", folder,
+					 strerror(errno));
+				return -1;
+			}
+			if (stat(folder, &st) < 0 || !S_ISDIR(st.st_mode)) {
+				snprintf(err, err_size, "cannot create folder %s: a file of that "
+					 "name exists", folder);
+				return -1;
+			}
+		}
+		folder[i] = path[i];
+	}
+	return 0;
 }

@@ -219,6 +219,40 @@ fail:
 	return ret;
 }
 
+const char *actcode_find_long_field(const char *text, size_t len, size_t *field_len,
+				    size_t *max)
+{
+	static const struct {
+		const char *name;
+		size_t max;
+	} fields[] = {
+		{ "SM-DP+ address", RSP_MAX_FQDN },
+		{ "matchingId", RSP_MAX_MATCHING_ID },
+		{ "SM-DP+ OID", ACTCODE_MAX_OID },
+	};
+	const char *p = text, *end = text + len, *dollar;
+
+	if (!text)
+		return NULL;
+	if (len >= 4 && strncasecmp(p, "LPA:", 4) == 0)
+		p += 4;
+	/* The format field comes first; the fields with a maximum follow it. */
+	dollar = memchr(p, '$', (size_t)(end - p));
+	for (size_t i = 0; dollar && i < sizeof(fields) / sizeof(fields[0]); i++) {
+		size_t flen;
+
+		p = dollar + 1;
+		dollar = memchr(p, '$', (size_t)(end - p));
+		flen = dollar ? (size_t)(dollar - p) : (size_t)(end - p);
+		if (flen > fields[i].max) {
+			*field_len = flen;
+			*max = fields[i].max;
+			return fields[i].name;
+		}
+	}
+	return NULL;
+}
+
 /* Appends a string to out, keeping count of the length written. */
 static int append(char *out, size_t size, size_t *pos, const char *s, size_t len)
 {

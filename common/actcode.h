@@ -64,6 +64,13 @@ int actcode_validate_matching_id(const char *id, size_t len);
  * decimal arcs without leading zeros. */
 int actcode_validate_oid(const char *oid, size_t len);
 
+/* Finds the first field of an activation code of len characters (no NUL needed) that is longer
+ * than its maximum, which is why actcode_parse returned ACTCODE_E_TOO_LARGE. Returns the
+ * field's name ("SM-DP+ address", "matchingId" or "SM-DP+ OID") and stores its length and its
+ * maximum, or returns NULL when no field is too long (the code as a whole may still be). */
+const char *actcode_find_long_field(const char *text, size_t len, size_t *field_len,
+				    size_t *max);
+
 /* Generates a random matchingId of ACTCODE_GENERATED_ID_LEN characters
  * (XXXXX-XXXXX-XXXXX-XXXXX over [0-9A-Z]). Needs crypto_init. */
 int actcode_generate_matching_id(char out[ACTCODE_GENERATED_ID_LEN + 1]);

@@ -5,6 +5,7 @@
 #  - A batch of 1,000 codes is killed with SIGKILL and re-run: it ends with exactly 1,000
 #    distinct orders, and every QR PNG reads back with zbarimg as its activation code.
 #  - A batch runs over ES2+ alone, without the database.
+#  - A named pipe as input is rejected at once; --dir is created with its missing parents.
 . "$(dirname "$0")/lib.sh"
 e2e_init cli_batch
 e2e_require smdpplus rsp-pki rspctl
@@ -225,4 +226,33 @@ if [ "$first_rc" = 3 ] && [ "$RC" = 0 ] && printf '%s' "$OUT" | grep -q '2 of 2 
 	e2e_pass rerun_without_database
 else
 	e2e_fail rerun_without_database "first exit $first_rc, then $RC: $OUT $ERR"
+fi
+
+# ---- inputs and folders ----
+mkfifo "$E2E_TMP/orders.fifo"
+# shellcheck disable=SC2086
+run timeout 30 "$CLI" batch issue --id fifo --input "$E2E_TMP/orders.fifo" --dir "$D" $CT
+if [ "$RC" = 2 ] && [ "$(printf '%s\n' "$ERR" | grep -c '')" = 1 ] &&
+	printf '%s' "$ERR" | grep -q 'orders.fifo: it is a named pipe, not a regular file'; then
+	e2e_pass csv_named_pipe_rejected
+else
+	e2e_fail csv_named_pipe_rejected "exit $RC: $ERR"
+fi
+
+import deep "$(e2e_iccid 894900008000000001)" 1
+# shellcheck disable=SC2086
+run "$CLI" batch issue --id deep --count 1 --profile-type deep --dir "$D/new/parent/folders" $CT
+if [ "$RC" = 0 ] && [ "$(rows "$D/new/parent/folders/deep/deep.csv" | wc -l)" = 1 ]; then
+	e2e_pass dir_parents_created
+else
+	e2e_fail dir_parents_created "exit $RC: $OUT $ERR"
+fi
+touch "$E2E_TMP/plain-file"
+# shellcheck disable=SC2086
+run "$CLI" batch issue --id deep2 --count 1 --profile-type deep --dir "$E2E_TMP/plain-file/sub" $CT
+if [ "$RC" = 1 ] && [ "$(printf '%s\n' "$ERR" | grep -c '')" = 1 ] &&
+	printf '%s' "$ERR" | grep -q "cannot create folder $E2E_TMP/plain-file: a file of that name exists"; then
+	e2e_pass dir_blocked_by_file_one_line
+else
+	e2e_fail dir_blocked_by_file_one_line "exit $RC: $ERR"
 fi

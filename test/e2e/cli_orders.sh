@@ -4,7 +4,8 @@
 #  - Orders over ES2+ with an operator client certificate.
 #  - Activation codes and QR codes, read back with zbarimg.
 #  - A code issued by rspctl is downloaded and installed by rsp-test-lpa.
-#  - Bad input: each case is rejected with a one-line error.
+#  - Bad input: each case is rejected with a one-line error, including named pipes and devices
+#    given as files, files over the size limit and activation code fields that are too long.
 # Activation codes contain "$" and are written in single quotes on purpose.
 # shellcheck disable=SC2016
 . "$(dirname "$0")/lib.sh"
@@ -119,6 +120,21 @@ expect import_duplicate_rejected 1 "duplicate: ICCID $ICCID1"
 printf 'not a profile package' >"$E2E_TMP/junk.der"
 run "$CLI" profile import "$E2E_TMP/junk.der"
 expect import_invalid_rejected 1 "not a SAIP profile package"
+
+# Inputs that are not regular files are rejected at once, and a package over the size limit is
+# rejected before it is read. Each cause gives one line. timeout turns a hang into a failure.
+mkfifo "$E2E_TMP/fifo.der"
+run timeout 30 "$CLI" profile import "$E2E_TMP/fifo.der"
+expect import_named_pipe_rejected 1 "fifo.der: it is a named pipe, not a regular file"
+run timeout 30 "$CLI" profile import /dev/zero
+expect import_device_one_line 1 "/dev/zero: it is a character device"
+run timeout 30 "$CLI" profile import --iccid "$(e2e_iccid 894900001000000009)" /dev/zero
+expect import_device_renumbered_one_line 1 "/dev/zero: it is a character device"
+truncate -s 2000000 "$E2E_TMP/big.der"
+run "$CLI" profile import "$E2E_TMP/big.der"
+expect import_too_large_one_line 1 "big.der is too large: 2000000 bytes, the maximum is 1048576 bytes"
+run "$CLI" profile import --iccid "$(e2e_iccid 894900001000000009)" "$E2E_TMP/big.der"
+expect import_too_large_renumbered_one_line 1 "2000000 bytes, the maximum is 1048576 bytes"
 
 run "$CLI" profile list --type demo
 if [ "$RC" = 0 ] && [ "$(printf '%s\n' "$OUT" | grep -c '^8949.*Available.*demo')" = 3 ]; then
@@ -239,6 +255,13 @@ expect unreachable_smdp 1 "cannot reach the SM-DP+"
 # shellcheck disable=SC2086
 run "$CLI" order release $CT --iccid "$OTHER"
 expect release_not_allowed 1 "reasonCode 3.5"
+mkfifo "$E2E_TMP/cc.fifo"
+# shellcheck disable=SC2086
+run timeout 30 "$CLI" order confirm $CT --iccid "$OTHER" --confirmation-code-file "$E2E_TMP/cc.fifo"
+expect cc_file_named_pipe_rejected 2 "confirmation code file .*cc.fifo: it is a named pipe"
+# shellcheck disable=SC2086
+run timeout 30 "$CLI" order download $CT --iccid "$OTHER" --cert "$E2E_TMP/cc.fifo"
+expect cert_named_pipe_rejected 2 "cc.fifo: it is a named pipe"
 run "$CLI" profile list --db "host=$E2E_TMP/nothing dbname=none"
 expect database_unreachable 1 "cannot open the SM-DP+ database"
 
@@ -255,6 +278,11 @@ run "$CLI" code decode 'LPA:1$smdp_example.com$ABC'
 expect decode_bad_address 2 "invalid SM-DP+ address"
 run "$CLI" code decode 'LPA:1$smdp.example.com$ABC$$2'
 expect decode_bad_cc_flag 2 "confirmation code flag"
+LONG_ID=$(printf 'A%.0s' $(seq 300))
+run "$CLI" code decode "LPA:1\$smdp.example.com\$$LONG_ID"
+expect decode_long_matching_id_named 2 "its matchingId has 300 characters, the maximum is 255"
+run "$CLI" code make --address "$LONG_ID.example" --matching-id ABC
+expect make_long_address_named 2 "SM-DP+ address of 308 characters: an SM-DP+ address has at most 255"
 run "$CLI" code make --address smdp.example.com --matching-id QR-TEST-9 --oid 2.999.10 \
 	--cc-required --png "$E2E_TMP/make.png"
 expect code_make 0 'LPA:1\$smdp.example.com\$QR-TEST-9\$2.999.10\$1'

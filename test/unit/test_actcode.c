@@ -1,7 +1,7 @@
 /*
  * Unit tests of common/actcode: round trips of the Activation Code strings in the vector
- * folder, the LPA: prefix, invalid codes and fields, every truncated prefix of a code, and
- * the matchingId generator.
+ * folder, the LPA: prefix, invalid codes and fields, the field named when one is too long,
+ * every truncated prefix of a code, and the matchingId generator.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -222,6 +222,47 @@ static void test_field_length_limits(void)
 	CHECK_INT(parse_exact(code, ACTCODE_MAX_LEN + 1, &ac), ACTCODE_E_TOO_LARGE);
 }
 
+static void test_long_field_named(void)
+{
+	char code[1200];
+	size_t field_len = 0, max = 0;
+
+	/* A 300-character matchingId: within the length of the longest code, over its own. */
+	memcpy(code, "LPA:1$smdp.example.com$", 23);
+	memset(code + 23, 'A', 300);
+	CHECK_STR(actcode_find_long_field(code, 323, &field_len, &max), "matchingId");
+	CHECK_INT(field_len, 300);
+	CHECK_INT(max, RSP_MAX_MATCHING_ID);
+
+	/* An address one character over, without the LPA: prefix. */
+	memcpy(code, "1$", 2);
+	memset(code + 2, 'h', RSP_MAX_FQDN + 1);
+	memcpy(code + 3 + RSP_MAX_FQDN, "$T", 2);
+	CHECK_STR(actcode_find_long_field(code, RSP_MAX_FQDN + 5, &field_len, &max),
+		  "SM-DP+ address");
+	CHECK_INT(field_len, RSP_MAX_FQDN + 1);
+	CHECK_INT(max, RSP_MAX_FQDN);
+
+	/* An OID over ACTCODE_MAX_OID, the first field that is too long being reported. */
+	memcpy(code, "lpa:1$H$T$", 10);
+	memset(code + 10, '1', ACTCODE_MAX_OID + 1);
+	CHECK_STR(actcode_find_long_field(code, 10 + ACTCODE_MAX_OID + 1, &field_len, &max),
+		  "SM-DP+ OID");
+	CHECK_INT(field_len, ACTCODE_MAX_OID + 1);
+	CHECK_INT(max, ACTCODE_MAX_OID);
+
+	/* Fields at their maximum, a long field after the flag, and no '$' at all: none named. */
+	memcpy(code, "1$H$", 4);
+	memset(code + 4, 'M', RSP_MAX_MATCHING_ID);
+	CHECK(actcode_find_long_field(code, 4 + RSP_MAX_MATCHING_ID, &field_len, &max) == NULL);
+	memcpy(code, "1$H$T$$1$", 9);
+	memset(code + 9, 'X', 700);
+	CHECK(actcode_find_long_field(code, 709, &field_len, &max) == NULL);
+	memset(code, 'X', 700);
+	CHECK(actcode_find_long_field(code, 700, &field_len, &max) == NULL);
+	CHECK(actcode_find_long_field(NULL, 0, &field_len, &max) == NULL);
+}
+
 static void test_truncated_prefixes(void)
 {
 	static const char *const codes[] = {
@@ -370,6 +411,7 @@ int main(void)
 	RUN(test_parse_fields);
 	RUN(test_parse_rejects_invalid);
 	RUN(test_field_length_limits);
+	RUN(test_long_field_named);
 	RUN(test_truncated_prefixes);
 	RUN(test_format_from_fields);
 	RUN(test_validate_matching_id);

@@ -1,12 +1,14 @@
 /*
  * Unit tests of the rspctl batch journal (cli/journal.c): records survive a reopen, a record
  * cut short by a crash is dropped, a second process is locked out, and a journal of another
- * batch or other parameters is rejected.
+ * batch or other parameters is rejected. A named pipe in place of the journal is rejected
+ * without blocking.
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/journal.h"
@@ -182,6 +184,23 @@ static void test_invalid_values_rejected(void)
 	unlink(path);
 }
 
+static void test_named_pipe_rejected(void)
+{
+	struct cli_journal *j = NULL;
+	char path[256], id[CLI_JOURNAL_MAX_ID + 1], params[CLI_JOURNAL_MAX_PARAMS + 1];
+	size_t count = 0;
+	int created = 0;
+
+	temp_path(path, sizeof(path), "fifo");
+	REQUIRE(mkfifo(path, 0600) == 0);
+	/* Opening a named pipe for reading would wait for a writer: both calls must return. */
+	CHECK_INT(cli_journal_peek(path, id, &count, params), CLI_JOURNAL_E_NOT_FILE);
+	CHECK_INT(cli_journal_open(path, "B9", "", 1, &j, &created), CLI_JOURNAL_E_NOT_FILE);
+	CHECK(j == NULL);
+	CHECK(strstr(cli_journal_strerror(CLI_JOURNAL_E_NOT_FILE), "not a regular file") != NULL);
+	unlink(path);
+}
+
 int main(void)
 {
 	test_program = "test_cli_journal";
@@ -192,5 +211,6 @@ int main(void)
 	RUN(test_other_batch_rejected);
 	RUN(test_corrupt_record_rejected);
 	RUN(test_invalid_values_rejected);
+	RUN(test_named_pipe_rejected);
 	return test_finish();
 }
