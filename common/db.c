@@ -7,6 +7,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,6 +26,7 @@
 
 struct db {
 	char *conninfo;
+	struct db_limits limits;
 	const struct db_statement *stmts;
 	size_t n_stmts;
 	size_t max_conns;
@@ -111,6 +114,9 @@ static int classify(const struct db_conn *conn, const PGresult *res)
 		return DB_E_SERIALIZATION;
 	if (strncmp(state, "23", 2) == 0)
 		return DB_E_CONFLICT;
+	/* 57014: statement_timeout; 55P03: lock_timeout (the statements use no NOWAIT). */
+	if (strcmp(state, "57014") == 0 || strcmp(state, "55P03") == 0)
+		return DB_E_TIMEOUT;
 	/* 08: connection exception; 57P01..57P03: server shutting down or not accepting. */
 	if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0)
 		return DB_E_CONNECTION;
@@ -125,9 +131,116 @@ static int record_failure(struct db_conn *conn, const PGresult *res, const char 
 	conn->last_status = st;
 	if (st == DB_E_CONFLICT || st == DB_E_SERIALIZATION)
 		LOG_DEBUG("db", conn->ctx, "%s: %s", operation, conn->error);
+	else if (st == DB_E_TIMEOUT)
+		LOG_ERROR("db", conn->ctx, "%s timed out (statement_timeout %" PRId64 " ms, "
+			  "lock_timeout %" PRId64 " ms): %s", operation,
+			  conn->db->limits.statement_timeout_ms, conn->db->limits.lock_timeout_ms,
+			  conn->error);
 	else
 		LOG_ERROR("db", conn->ctx, "%s failed: %s", operation, conn->error);
 	return st;
+}
+
+/* ---- waiting for the server within the reply limit ---- */
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits for events on the connection's socket until deadline (monotonic ms, 0: none).
+ * Returns 1 when ready, 0 when the deadline passed, -1 when the socket is unusable. */
+static int wait_socket(PGconn *pg, short events, int64_t deadline)
+{
+	struct pollfd pfd = { .fd = PQsocket(pg), .events = events };
+
+	if (pfd.fd < 0)
+		return -1;
+	for (;;) {
+		int timeout = -1, n;
+
+		if (deadline > 0) {
+			int64_t left = deadline - monotonic_ms();
+
+			if (left <= 0)
+				return 0;
+			timeout = left > INT_MAX ? INT_MAX : (int)left;
+		}
+		n = poll(&pfd, 1, timeout);
+		if (n > 0)
+			return 1;
+		if (n < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+/* Closes a connection whose server stopped responding; the next use reopens it. No cancel
+ * request is sent, because PQcancel (libpq 15) waits for the server without a time limit. */
+static void drop_connection(struct db_conn *conn)
+{
+	PQfinish(conn->pg);
+	conn->pg = NULL;
+}
+
+static int record_no_reply(struct db_conn *conn, const char *operation)
+{
+	set_error(conn, "no reply from the database server within %" PRId64 " ms; connection "
+		  "closed", conn->db->limits.reply_timeout_ms);
+	conn->last_status = DB_E_TIMEOUT;
+	LOG_ERROR("db", conn->ctx, "%s timed out: %s", operation, conn->error);
+	return DB_E_TIMEOUT;
+}
+
+/*
+ * Collects the reply to the query that a PQsend* call just queued (sent is its return value),
+ * as PQexec does: *out receives the last result, or the first failed one, or NULL when libpq
+ * has only an error message. The connection is in nonblocking mode, so every wait here is a
+ * poll bounded by reply_timeout_ms. Returns DB_OK, or DB_E_TIMEOUT (recorded and logged) after
+ * closing the connection.
+ */
+static int await_reply(struct db_conn *conn, int sent, const char *operation, PGresult **out)
+{
+	int64_t limit = conn->db->limits.reply_timeout_ms;
+	int64_t deadline = limit > 0 ? monotonic_ms() + limit : 0;
+	PGconn *pg = conn->pg;
+	PGresult *res;
+	int ready = 1;
+
+	*out = NULL;
+	if (!sent)
+		return DB_OK;
+	/* Send the whole query. Reading meanwhile keeps the server from waiting on a full socket
+	 * buffer while this side waits to write. */
+	while (PQflush(pg) == 1) {
+		ready = wait_socket(pg, POLLIN | POLLOUT, deadline);
+		if (ready <= 0 || !PQconsumeInput(pg))
+			break;
+	}
+	while (ready != 0) {
+		while (PQisBusy(pg)) {
+			ready = wait_socket(pg, POLLIN, deadline);
+			if (ready <= 0 || !PQconsumeInput(pg))
+				break;
+		}
+		if (ready == 0)
+			break;
+		res = PQgetResult(pg);
+		if (!res)
+			return DB_OK;
+		if (*out && PQresultStatus(*out) == PGRES_FATAL_ERROR) {
+			PQclear(res);
+		} else {
+			PQclear(*out);
+			*out = res;
+		}
+	}
+	PQclear(*out);
+	*out = NULL;
+	drop_connection(conn);
+	return record_no_reply(conn, operation);
 }
 
 /* ---- connections ---- */
@@ -143,10 +256,13 @@ static int prepare_all(struct db_conn *conn)
 	const struct db *db = conn->db;
 
 	for (size_t i = 0; i < db->n_stmts; i++) {
-		PGresult *res = PQprepare(conn->pg, db->stmts[i].name, db->stmts[i].sql, 0, NULL);
-		int rc = DB_OK;
+		PGresult *res = NULL;
+		int rc = await_reply(conn,
+				     PQsendPrepare(conn->pg, db->stmts[i].name, db->stmts[i].sql,
+						   0, NULL),
+				     "PREPARE", &res);
 
-		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		if (rc == DB_OK && PQresultStatus(res) != PGRES_COMMAND_OK) {
 			char why[DB_MAX_ERROR];
 
 			rc = classify(conn, res);
@@ -161,9 +277,47 @@ static int prepare_all(struct db_conn *conn)
 	return DB_OK;
 }
 
+/* Sets the server-side limits of the pool on a new connection. */
+static int set_server_limits(struct db_conn *conn)
+{
+	const struct db_limits *l = &conn->db->limits;
+	char sql[128] = "";
+	size_t n = 0;
+	PGresult *res = NULL;
+	int rc;
+
+	/* 0 keeps the server's own setting (postgresql.conf or the role's). */
+	if (l->statement_timeout_ms > 0)
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, "SET statement_timeout = %" PRId64 ";",
+				      l->statement_timeout_ms);
+	if (l->lock_timeout_ms > 0 && n < sizeof(sql))
+		snprintf(sql + n, sizeof(sql) - n, "SET lock_timeout = %" PRId64 ";",
+			 l->lock_timeout_ms);
+	if (!sql[0])
+		return DB_OK;
+	rc = await_reply(conn, PQsendQuery(conn->pg, sql), "setting the timeouts", &res);
+	if (rc == DB_OK && PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = record_failure(conn, res, "setting the timeouts");
+	PQclear(res);
+	return rc;
+}
+
+/* Opens conn->pg with the pool's conninfo and limits, then prepares every statement. */
 static int connect_conn(struct db_conn *conn)
 {
-	conn->pg = PQconnectdb(conn->db->conninfo);
+	const struct db *db = conn->db;
+	const char *keys[3] = { "dbname", NULL, NULL };
+	const char *values[3] = { db->conninfo, NULL, NULL };
+	char seconds[24];
+
+	/* The conninfo is expanded from "dbname"; a connect_timeout after it replaces its own. */
+	if (db->limits.connect_timeout_ms > 0) {
+		snprintf(seconds, sizeof(seconds), "%" PRId64,
+			 (db->limits.connect_timeout_ms + 999) / 1000);
+		keys[1] = "connect_timeout";
+		values[1] = seconds;
+	}
+	conn->pg = PQconnectdbParams(keys, values, 1);
 	if (!conn->pg) {
 		set_error(conn, "out of memory opening a connection");
 		return DB_E_NOMEM;
@@ -174,6 +328,15 @@ static int connect_conn(struct db_conn *conn)
 		return DB_E_CONNECTION;
 	}
 	PQsetNoticeProcessor(conn->pg, notice_to_log, NULL);
+	/* Nonblocking mode lets await_reply bound every wait, sending included. */
+	if (PQsetnonblocking(conn->pg, 1) != 0) {
+		set_error(conn, "cannot set nonblocking mode: %s", PQerrorMessage(conn->pg));
+		LOG_ERROR("db", conn->ctx, "%s", conn->error);
+		return DB_E_CONNECTION;
+	}
+	conn->in_transaction = false;
+	if (set_server_limits(conn) != DB_OK)
+		return conn->last_status;
 	return prepare_all(conn);
 }
 
@@ -205,23 +368,63 @@ static int conn_new(struct db *db, const struct log_ctx *ctx, struct db_conn **o
 	return DB_OK;
 }
 
-/* Reopens a lost connection and prepares the statements again. */
-static int reconnect(struct db_conn *conn)
+/* Reopens a lost connection and prepares the statements again. cause goes into the log. */
+static int reconnect(struct db_conn *conn, const char *cause)
 {
-	PQreset(conn->pg);
+	int rc;
+
+	PQfinish(conn->pg);
+	conn->pg = NULL;
 	conn->in_transaction = false;
-	if (PQstatus(conn->pg) != CONNECTION_OK) {
-		set_error(conn, "reconnecting failed: %s", PQerrorMessage(conn->pg));
-		LOG_ERROR("db", conn->ctx, "%s", conn->error);
-		return DB_E_CONNECTION;
+	rc = connect_conn(conn);
+	if (rc != DB_OK) {
+		LOG_ERROR("db", conn->ctx, "reopening the connection (%s) failed", cause);
+		drop_connection(conn);
+		return conn->last_status = rc;
 	}
-	PQsetNoticeProcessor(conn->pg, notice_to_log, NULL);
-	LOG_WARN("db", conn->ctx, "connection was lost and has been reopened");
-	return prepare_all(conn);
+	LOG_WARN("db", conn->ctx, "connection reopened (%s)", cause);
+	return DB_OK;
 }
 
-int db_open(const char *conninfo, const struct db_statement *stmts, size_t n_stmts,
-	    size_t max_conns, struct db **out)
+/*
+ * Reads what the server sent on a connection without a transaction in progress. A server
+ * that shuts down or terminates the backend (restart, pg_terminate_backend) sends a FATAL
+ * message and closes the connection. Reading both here marks the connection bad before a
+ * statement is sent on it. Returns whether the connection is still usable.
+ */
+static bool idle_connection_usable(struct db_conn *conn)
+{
+	struct pollfd pfd;
+
+	if (PQstatus(conn->pg) != CONNECTION_OK)
+		return false;
+	pfd.fd = PQsocket(conn->pg);
+	pfd.events = POLLIN;
+	/* The FATAL message and the EOF may come in separate reads. */
+	for (int i = 0; i < 4 && poll(&pfd, 1, 0) > 0; i++) {
+		PGnotify *note;
+
+		if (!PQconsumeInput(conn->pg))
+			return false;
+		while ((note = PQnotifies(conn->pg)) != NULL)
+			PQfreemem(note);
+	}
+	return PQstatus(conn->pg) == CONNECTION_OK;
+}
+
+/* Makes sure a connection outside a transaction can take a statement: reopens it when the
+ * server closed it since its last use, or when a timeout or a failed reopen left it closed. */
+static int ensure_usable(struct db_conn *conn)
+{
+	if (idle_connection_usable(conn))
+		return DB_OK;
+	return reconnect(conn, conn->pg ? "closed by the server while idle" :
+					  "closed after a timeout or a failed reopen");
+}
+
+int db_open_limited(const char *conninfo, const struct db_limits *limits,
+		    const struct db_statement *stmts, size_t n_stmts, size_t max_conns,
+		    struct db **out)
 {
 	struct db *db = NULL;
 	struct db_conn *first = NULL;
@@ -230,9 +433,14 @@ int db_open(const char *conninfo, const struct db_statement *stmts, size_t n_stm
 	*out = NULL;
 	if (!conninfo || (n_stmts > 0 && !stmts))
 		return DB_E_INVALID;
+	if (limits && (limits->connect_timeout_ms < 0 || limits->statement_timeout_ms < 0 ||
+		       limits->lock_timeout_ms < 0 || limits->reply_timeout_ms < 0))
+		return DB_E_INVALID;
 	db = calloc(1, sizeof(*db));
 	if (!db)
 		return DB_E_NOMEM;
+	if (limits)
+		db->limits = *limits;
 	db->max_conns = max_conns ? max_conns : DEFAULT_MAX_CONNS;
 	db->stmts = stmts;
 	db->n_stmts = n_stmts;
@@ -250,11 +458,22 @@ int db_open(const char *conninfo, const struct db_statement *stmts, size_t n_stm
 	db->n_open = 1;
 	LOG_INFO("db", NULL, "connected, %zu prepared statements, pool of up to %zu connections",
 		 n_stmts, db->max_conns);
+	if (limits)
+		LOG_INFO("db", NULL, "limits: connect_timeout %" PRId64 " ms, statement_timeout %"
+			 PRId64 " ms, lock_timeout %" PRId64 " ms, reply %" PRId64 " ms (0: none)",
+			 db->limits.connect_timeout_ms, db->limits.statement_timeout_ms,
+			 db->limits.lock_timeout_ms, db->limits.reply_timeout_ms);
 	*out = db;
 	db = NULL;
 out:
 	db_close(db);
 	return rc;
+}
+
+int db_open(const char *conninfo, const struct db_statement *stmts, size_t n_stmts,
+	    size_t max_conns, struct db **out)
+{
+	return db_open_limited(conninfo, NULL, stmts, n_stmts, max_conns, out);
 }
 
 void db_close(struct db *db)
@@ -298,9 +517,7 @@ int db_acquire(struct db *db, const struct log_ctx *ctx, struct db_conn **out)
 		pthread_mutex_unlock(&db->lock);
 		conn->ctx = ctx;
 		conn->error[0] = '\0';
-		if (PQstatus(conn->pg) == CONNECTION_OK)
-			goto done;
-		rc = reconnect(conn);
+		rc = ensure_usable(conn);
 		if (rc == DB_OK)
 			goto done;
 		conn_free(conn);
@@ -436,13 +653,18 @@ int db_exec(struct db_conn *conn, const char *name, const struct db_params *p,
 		LOG_ERROR("db", conn->ctx, "%s", conn->error);
 		return DB_E_INVALID;
 	}
-	/* Outside a transaction a broken connection can be reopened before the statement runs. */
-	if (PQstatus(conn->pg) != CONNECTION_OK && !conn->in_transaction) {
-		rc = reconnect(conn);
+	/* Outside a transaction a closed connection can be reopened before the statement runs. */
+	if (!conn->in_transaction) {
+		rc = ensure_usable(conn);
 		if (rc != DB_OK)
-			return conn->last_status = rc;
+			return rc;
 	}
-	pg_res = PQexecPrepared(conn->pg, name, p->n, p->values, p->lengths, p->formats, 0);
+	rc = await_reply(conn,
+			 PQsendQueryPrepared(conn->pg, name, p->n, p->values, p->lengths,
+					     p->formats, 0),
+			 name, &pg_res);
+	if (rc != DB_OK)
+		return rc;
 	st = PQresultStatus(pg_res);
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
 		rc = record_failure(conn, pg_res, name);
@@ -481,10 +703,13 @@ int db_query_one(struct db_conn *conn, const char *name, const struct db_params 
 static int exec_text(struct db_conn *conn, const char *sql, const char *operation, char *command,
 		     size_t command_size)
 {
-	PGresult *res = PQexec(conn->pg, sql);
-	ExecStatusType st = PQresultStatus(res);
-	int rc = DB_OK;
+	PGresult *res = NULL;
+	ExecStatusType st;
+	int rc = await_reply(conn, PQsendQuery(conn->pg, sql), operation, &res);
 
+	if (rc != DB_OK)
+		return rc;
+	st = PQresultStatus(res);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
 		rc = record_failure(conn, res, operation);
 	else if (command)
@@ -495,6 +720,13 @@ static int exec_text(struct db_conn *conn, const char *sql, const char *operatio
 
 int db_exec_sql(struct db_conn *conn, const char *sql)
 {
+	int rc;
+
+	if (!conn->in_transaction) {
+		rc = ensure_usable(conn);
+		if (rc != DB_OK)
+			return rc;
+	}
 	return exec_text(conn, sql, "SQL", NULL, 0);
 }
 
@@ -605,8 +837,8 @@ int db_begin(struct db_conn *conn, enum db_isolation isolation)
 
 	if ((unsigned)isolation > DB_SERIALIZABLE)
 		return DB_E_INVALID;
-	if (PQstatus(conn->pg) != CONNECTION_OK && !conn->in_transaction) {
-		rc = reconnect(conn);
+	if (!conn->in_transaction) {
+		rc = ensure_usable(conn);
 		if (rc != DB_OK)
 			return rc;
 	}
@@ -660,7 +892,7 @@ int db_transaction(struct db_conn *conn, enum db_isolation isolation,
 		rc = db_begin(conn, isolation);
 		if (rc == DB_E_CONNECTION && !reconnected) {
 			reconnected = true;
-			if (reconnect(conn) == DB_OK)
+			if (reconnect(conn, "BEGIN failed") == DB_OK)
 				continue;
 		}
 		if (rc != DB_OK)
@@ -697,7 +929,7 @@ int db_transaction(struct db_conn *conn, enum db_isolation isolation,
 			return rc;
 		reconnected = true;
 		LOG_WARN("db", conn->ctx, "connection lost inside a transaction, retrying once");
-		if (reconnect(conn) != DB_OK)
+		if (reconnect(conn, "lost inside a transaction") != DB_OK)
 			return DB_E_CONNECTION;
 	}
 }

@@ -14,6 +14,13 @@
  * Errors: every function returns an enum db_status; db_conn_error() gives the server's message
  * of the last failure for the logs. Failures are also logged under subsystem "db" with the
  * log context given to db_acquire().
+ *
+ * Waits are bounded when the pool is opened with struct db_limits: connect_timeout when a
+ * connection opens, the server's statement_timeout and lock_timeout on every connection, and
+ * a client-side limit on waiting for a reply. The last one covers a server that stopped
+ * responding (stopped process, lost host), where statement_timeout cannot fire. The connection
+ * is then closed without a cancel request, because PQcancel of libpq 15 waits for the server
+ * with no time limit.
  */
 #ifndef COMMON_DB_H
 #define COMMON_DB_H
@@ -36,6 +43,8 @@ enum db_status {
 	DB_E_BUSY = -8,          /* db_acquire: every connection in use for DB_ACQUIRE_TIMEOUT_MS */
 	DB_E_ABORTED = -9,       /* db_transaction: the callback asked for a rollback */
 	DB_E_MIGRATION = -10,    /* db_migrate: bad file name, unreadable file, failed script */
+	DB_E_TIMEOUT = -11,      /* statement_timeout or lock_timeout fired (SQLSTATE 57014,
+				  * 55P03), or no reply within reply_timeout_ms (connection closed) */
 };
 
 #define DB_MAX_PARAMS 16
@@ -53,10 +62,26 @@ struct db;
 struct db_conn;
 struct db_result;
 
+/* Bounded waits of every connection of a pool, in milliseconds; 0 leaves a wait unbounded. */
+struct db_limits {
+	int64_t connect_timeout_ms;   /* libpq connect_timeout, rounded up to whole seconds */
+	int64_t statement_timeout_ms; /* server statement_timeout, SET when the connection opens */
+	int64_t lock_timeout_ms;      /* server lock_timeout (row and table lock waits), SET too */
+	/* Client side: time to wait for the reply to one statement. Make it longer than
+	 * statement_timeout, so that it fires only when the server stopped responding. */
+	int64_t reply_timeout_ms;
+};
+
 /*
  * Opens the pool and one first connection (to fail fast on a bad conninfo or bad SQL). The
- * statement table must outlive the pool. max_conns 0 means 8.
+ * statement table must outlive the pool. max_conns 0 means 8. limits NULL leaves every wait
+ * unbounded (as db_open does).
  */
+int db_open_limited(const char *conninfo, const struct db_limits *limits,
+		    const struct db_statement *stmts, size_t n_stmts, size_t max_conns,
+		    struct db **out);
+
+/* db_open_limited without limits. */
 int db_open(const char *conninfo, const struct db_statement *stmts, size_t n_stmts,
 	    size_t max_conns, struct db **out);
 
@@ -66,7 +91,8 @@ void db_close(struct db *db);
 /*
  * Takes a free connection (opening one when none is free and the pool is not full; waiting up
  * to DB_ACQUIRE_TIMEOUT_MS otherwise). ctx names the request in db log lines and must stay
- * valid until db_release (NULL: none). A connection found broken is reopened here.
+ * valid until db_release (NULL: none). A connection found broken, or closed by the server
+ * while it sat in the pool, is reopened here.
  */
 int db_acquire(struct db *db, const struct log_ctx *ctx, struct db_conn **out);
 void db_release(struct db_conn *conn);
@@ -99,10 +125,14 @@ void db_params_null(struct db_params *p);
  * Runs the prepared statement name. *res (may be NULL when the rows do not matter) receives
  * the result, freed with db_result_free. Returns DB_OK or an error class.
  *
- * NOTE: a connection the server closed while it sat idle in the pool (server restart) is
- * noticed only when a statement fails. That statement returns DB_E_CONNECTION, and the next
- * one reopens the connection. Outside db_transaction nothing is retried, because a statement
- * lost in flight may or may not have run.
+ * A server restart or pg_terminate_backend ends idle connections with a message and EOF.
+ * Outside a transaction, such a closed connection is noticed before the statement is sent,
+ * and the statement runs on a reopened connection.
+ *
+ * NOTE: a connection lost without a sign while idle (host gone without closing the TCP
+ * connection), or lost while the statement is in flight, still fails the statement with
+ * DB_E_CONNECTION (or DB_E_TIMEOUT), and it is not retried because it may or may not have
+ * run. Inside db_transaction the whole transaction is retried instead.
  */
 int db_exec(struct db_conn *conn, const char *name, const struct db_params *p,
 	    struct db_result **res);
@@ -153,8 +183,12 @@ int db_rollback(struct db_conn *conn);
  * Returns DB_OK after a commit, DB_E_ABORTED when fn requested a rollback (not a database
  * error, and *fn_result contains fn's value), or the db_status that ended the attempts.
  *
- * NOTE: when the connection is lost while COMMIT is in flight the outcome is unknown; this is
- * returned as DB_E_CONNECTION without a retry.
+ * A timeout (DB_E_TIMEOUT) is not retried: the caller gets it (as DB_E_ABORTED when fn saw it
+ * and asked for the rollback) without waiting a second time.
+ *
+ * NOTE: when the connection is lost while COMMIT is in flight, or the reply to COMMIT does not
+ * arrive within reply_timeout_ms, the outcome is unknown. The call then returns
+ * DB_E_CONNECTION or DB_E_TIMEOUT without a retry.
  */
 int db_transaction(struct db_conn *conn, enum db_isolation isolation,
 		   int (*fn)(struct db_conn *conn, void *arg), void *arg, int *fn_result);

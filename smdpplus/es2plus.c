@@ -24,6 +24,9 @@
 #include "smdpplus/reply.h"
 #include "smdpplus/store.h"
 
+/* Maximum length of a confirmation code; rspctl has the same (CLI_MAX_CONFIRMATION_CODE).
+ * NOTE: the length and the character set (printable ASCII without spaces) are the project's
+ * choice, not SGP.22 limits. */
 #define MAX_CONFIRMATION_CODE 64
 #define MAX_DETAIL 256
 
@@ -338,6 +341,17 @@ static int cancel_order_tx(struct db_conn *c, void *arg)
 		return fail(call, RSP_E_EID_ASSOCIATED, "%s", p.iccid);
 	if (call->matching_id && strcmp(call->matching_id, o.matching_id) != 0)
 		return fail(call, RSP_E_MATCHING_ID_MISMATCH, "%s", p.iccid);
+	/* Once a BPP was delivered the profile may be installed on that eUICC, even when the
+	 * order later ended in Error (a lost installation result). Back in the inventory, its
+	 * ICCID and keys could go to a second eUICC: only Unavailable ends such an order. */
+	if (to == ORDER_AVAILABLE && (o.state == ORDER_DOWNLOADED || o.bpp_euicc_otpk_len > 0)) {
+		LOG_WARN("order", &(struct log_ctx){ .subject = p.iccid },
+			 "profile state %s -> Available rejected (ES2+ CancelOrder): a BPP was "
+			 "delivered", order_state_name(o.state));
+		return fail(call, RSP_E_ORDER_NOT_CANCELLABLE, "the BPP of %s was already "
+			    "delivered, so the profile may be on an eUICC; cancel with "
+			    "finalProfileStatusIndicator Unavailable", p.iccid);
+	}
 	state = o.state;
 	if (order_transition(&state, to, p.iccid, "ES2+ CancelOrder") != 0)
 		return fail(call, RSP_E_ORDER_NOT_CANCELLABLE, "the order of %s is %s", p.iccid,
@@ -345,7 +359,8 @@ static int cancel_order_tx(struct db_conn *c, void *arg)
 	/* The order ends: it keeps its final state and no longer belongs to the profile, and
 	 * its RSP sessions stop accepting requests. */
 	if (store_order_set_state(c, &o, state, false) != DB_OK ||
-	    store_session_cancel_others(c, o.id, (const uint8_t *)"", 0) != DB_OK)
+	    store_session_cancel_others(c, o.id, (const uint8_t *)"", 0, "ES2+ CancelOrder") !=
+		    DB_OK)
 		return fail(call, RSP_E_INTERNAL, "database error");
 	return 0;
 }
@@ -389,6 +404,31 @@ static int decode_download_order(struct es2_call *call, const cJSON *in)
 	return RSP_OK;
 }
 
+/* Reads the optional confirmationCode: 1 to MAX_CONFIRMATION_CODE printable ASCII characters
+ * without spaces. An empty code is rejected rather than taken as none, so an order never ends
+ * up without the code its operator meant to set. The message never contains the code. */
+static int read_confirmation_code(struct es2_call *call, const cJSON *in)
+{
+	int rc = json_get_string(in, "confirmationCode", MAX_CONFIRMATION_CODE, &call->cc);
+	size_t len;
+
+	if (rc == JSON_E_MISSING) {
+		call->cc = NULL;
+		return RSP_OK;
+	}
+	len = rc == JSON_OK ? strlen(call->cc) : 0;
+	for (size_t i = 0; i < len && rc == JSON_OK; i++) {
+		unsigned char ch = (unsigned char)call->cc[i];
+
+		if (ch <= 0x20 || ch >= 0x7f)
+			rc = JSON_E_INVALID;
+	}
+	if (rc != JSON_OK || len == 0)
+		return fail(call, RSP_E_FIELD_INVALID, "confirmationCode must be a string of 1 to "
+			    "%d printable ASCII characters without spaces", MAX_CONFIRMATION_CODE);
+	return RSP_OK;
+}
+
 static int decode_confirm_order(struct es2_call *call, const cJSON *in)
 {
 	int rc;
@@ -398,16 +438,9 @@ static int decode_confirm_order(struct es2_call *call, const cJSON *in)
 	    check_eid(call) != RSP_OK ||
 	    optional_string(call, in, "matchingId", RSP_MAX_MATCHING_ID, &call->matching_id) !=
 		    RSP_OK ||
-	    optional_string(call, in, "confirmationCode", MAX_CONFIRMATION_CODE, &call->cc) !=
-		    RSP_OK ||
+	    read_confirmation_code(call, in) != RSP_OK ||
 	    optional_string(call, in, "smdsAddress", RSP_MAX_FQDN, &call->smds_address) != RSP_OK)
 		return call->status;
-	if (call->cc && !*call->cc)
-		call->cc = NULL; /* an empty code means none */
-	for (const char *p = call->cc; p && *p; p++)
-		if (*p < 0x20 || *p > 0x7e)
-			return fail(call, RSP_E_FIELD_INVALID,
-				    "confirmationCode must be printable ASCII");
 	rc = json_get_bool(in, "releaseFlag", &call->release_flag);
 	if (rc != JSON_OK)
 		return fail(call, reply_json_status(rc), "releaseFlag");

@@ -234,6 +234,7 @@ static int authenticate_tx(struct db_conn *c, void *arg)
 	const struct auth_request *ar = st->ar;
 	struct store_session s, upd = { 0 };
 	struct store_order o;
+	char replaced[64];
 	enum crypto_curve curve = CRYPTO_CURVE_NONE;
 	int rc, result = 1;
 
@@ -299,6 +300,7 @@ static int authenticate_tx(struct db_conn *c, void *arg)
 		goto out;
 	}
 	/* What GetBoundProfilePackage needs later; the buffers stay owned by st and ar. */
+	snprintf(replaced, sizeof(replaced), "replaced by session %s", call->tid_hex);
 	memcpy(upd.transaction_id, s.transaction_id, sizeof(upd.transaction_id));
 	upd.state = s.state;
 	snprintf(upd.eid, sizeof(upd.eid), "%s", st->eid);
@@ -316,7 +318,7 @@ static int authenticate_tx(struct db_conn *c, void *arg)
 	rc = store_session_set_authenticated(c, &upd);
 	if (rc != DB_OK ||
 	    store_order_set_counters(c, o.id, o.download_attempts, o.cc_attempts) != DB_OK ||
-	    store_session_cancel_others(c, o.id, call->tid, call->tid_len) != DB_OK ||
+	    store_session_cancel_others(c, o.id, call->tid, call->tid_len, replaced) != DB_OK ||
 	    callback_queue(c, call->smdp, &o, st->eid, CALLBACK_POINT_ELIGIBILITY, RSP_OK, NULL,
 			   0) != DB_OK) {
 		es9_fail(call, RSP_E_INTERNAL, "database error");

@@ -120,6 +120,34 @@ static int record(struct db_conn *c, struct notify_state *st)
 	return store_notification_insert(c, &n);
 }
 
+/*
+ * Records a verified installation result whose order ended before it arrived (CancelOrder,
+ * an attempt limit, expiry). The profile may have a new order or state by now: neither
+ * changes. An open session still ends in Completed.
+ */
+static int record_late_result(struct db_conn *c, struct notify_state *st,
+			      struct store_session *s, const struct store_order *o)
+{
+	struct es9_call *call = st->call;
+	struct inventory_profile p;
+	size_t n = strlen(st->result);
+
+	snprintf(st->result + n, sizeof(st->result) - n, " (late: order already %s)",
+		 order_state_name(o->state));
+	if (store_profile_get(c, o->iccid, &p) != DB_OK)
+		return es9_fail(call, RSP_E_INTERNAL, "database error");
+	LOG_WARN("es9", http_request_log_ctx(call->req), "installation result for %s arrived "
+		 "after its order ended in %s: %s; recorded only, the profile stays %s", o->iccid,
+		 order_state_name(o->state), st->result, order_state_name(p.state));
+	if (session_transition_allowed(s->state, SESSION_COMPLETED) &&
+	    (session_transition(&s->state, SESSION_COMPLETED, s->transaction_id_hex,
+				"late ProfileInstallationResult") != 0 ||
+	     store_session_set_state(c, s->transaction_id, RSP_TRANSACTION_ID_LEN, s->state) !=
+		     DB_OK))
+		return es9_fail(call, RSP_E_INTERNAL, "database error");
+	return 0;
+}
+
 /* Applies a verified ProfileInstallationResult to its order and session. */
 static int apply_installation_result(struct db_conn *c, struct notify_state *st,
 				     struct store_session *s)
@@ -156,9 +184,11 @@ static int apply_installation_result(struct db_conn *c, struct notify_state *st,
 	}
 	if (store_order_get_lock(c, s->order_id, &o) != DB_OK)
 		return es9_fail(call, RSP_E_INTERNAL, "order of the session not found");
+	if (!o.is_current || !order_state_is_open(o.state))
+		return record_late_result(c, st, s, &o);
 	state = o.state;
-	if (o.is_current && order_transition(&state, success ? ORDER_INSTALLED : ORDER_ERROR,
-					     o.iccid, "ES9+ ProfileInstallationResult") == 0) {
+	if (order_transition(&state, success ? ORDER_INSTALLED : ORDER_ERROR, o.iccid,
+			     "ES9+ ProfileInstallationResult") == 0) {
 		if (store_order_set_state(c, &o, state, true) != DB_OK ||
 		    callback_queue(c, call->smdp, &o, s->eid, CALLBACK_POINT_BPP_INSTALLATION,
 				   success ? RSP_OK : RSP_E_LOAD_BPP_ERROR, st->raw,

@@ -265,8 +265,11 @@ static cJSON *start_session(struct es9_call *call, const char *address,
 	}
 	memcpy(sig_tlv + 3, sig, sizeof(sig));
 
-	if (db_acquire(call->smdp->db, http_request_log_ctx(call->req), &conn) != DB_OK ||
-	    store_session_insert(conn, &s, call->smdp->set.session_ttl_s) != DB_OK) {
+	if (db_acquire(call->smdp->db, http_request_log_ctx(call->req), &conn) != DB_OK) {
+		es9_fail(call, RSP_E_INTERNAL, "database unavailable");
+		goto out;
+	}
+	if (store_session_insert(conn, &s, call->smdp->set.session_ttl_s) != DB_OK) {
 		es9_fail(call, RSP_E_INTERNAL, "database error");
 		goto out;
 	}

@@ -268,8 +268,8 @@ int main(int argc, char **argv)
 	config_get_int(cfg, "http_threads", &threads);
 	if (max_conns == 0)
 		max_conns = 2 * threads + 2;
-	if (db_open(config_str(cfg, "db_conninfo"), store_statements, store_statement_count,
-		    (size_t)max_conns, &smdp.db) != DB_OK) {
+	if (db_open_limited(config_str(cfg, "db_conninfo"), &smdp.set.db_limits, store_statements,
+			    store_statement_count, (size_t)max_conns, &smdp.db) != DB_OK) {
 		LOG_ERROR("main", NULL, "cannot open the database");
 		goto out;
 	}

@@ -34,12 +34,15 @@ static const unsigned int allowed[ORDER_STATE_COUNT] = {
 	/* GetBoundProfilePackage; attempt limits, expiry or a final CancelSession; CancelOrder. */
 	[ORDER_RELEASED] = BIT(ORDER_DOWNLOADED) | BIT(ORDER_ERROR) | BIT(ORDER_AVAILABLE) |
 			   BIT(ORDER_UNAVAILABLE),
-	/* A retried download stays Downloaded; the installation result ends the order. */
+	/* A retried download stays Downloaded; the installation result ends the order. The BPP
+	 * went out, so the profile may be on an eUICC: CancelOrder withdraws it (Unavailable)
+	 * and never puts it back into the inventory. */
 	[ORDER_DOWNLOADED] = BIT(ORDER_DOWNLOADED) | BIT(ORDER_INSTALLED) | BIT(ORDER_ERROR) |
-			     BIT(ORDER_AVAILABLE) | BIT(ORDER_UNAVAILABLE),
+			     BIT(ORDER_UNAVAILABLE),
 	/* The profile is on an eUICC: nothing on the SM-DP+ side changes it any more. */
 	[ORDER_INSTALLED] = 0,
-	/* The operator may put a failed profile back into the inventory or withdraw it. */
+	/* The operator may put a failed profile back into the inventory or withdraw it;
+	 * ES2+ CancelOrder also refuses Available when a BPP was delivered. */
 	[ORDER_ERROR] = BIT(ORDER_AVAILABLE) | BIT(ORDER_UNAVAILABLE),
 	[ORDER_UNAVAILABLE] = 0,
 };

@@ -8,7 +8,8 @@
  *   Released/Downloaded -> Downloaded (GetBoundProfilePackage; Downloaded again on a retry)
  *   Downloaded -> Installed or Error (ProfileInstallationResult)
  *   Released/Downloaded -> Error (attempt limits, expiry, a final CancelSession reason)
- *   any state before Installed -> Available or Unavailable (CancelOrder)
+ *   Allocated/Linked/Confirmed/Released/Error -> Available or Unavailable (CancelOrder)
+ *   Downloaded -> Unavailable (CancelOrder: the BPP went out, the profile may be installed)
  *
  * A profile row carries the state; the order row that belongs to it carries the same state
  * while it is the profile's current order, and keeps the state in which it ended (Installed,

@@ -14,6 +14,12 @@
 #include "smdpplus/smdp.h"
 
 #define DAY_MS (24LL * 3600 * 1000)
+#define HOUR_MS (3600LL * 1000)
+/* The client waits this much longer than statement_timeout for a reply, so that on a live
+ * server statement_timeout ends a slow statement first (with its SQLSTATE in the log), and the
+ * client-side limit fires only when the server stopped responding. The help text of
+ * db_statement_timeout and docs/smdpplus.md state the value. */
+#define DB_REPLY_MARGIN_MS 2000
 
 const struct config_key smdp_config_keys[] = {
 	{ "smdp_address", CONFIG_STRING, NULL, 0, 0, 0,
@@ -48,6 +54,13 @@ const struct config_key smdp_config_keys[] = {
 	{ "db_conninfo", CONFIG_STRING, NULL, 0, 0, 0, "libpq connection string" },
 	{ "db_max_connections", CONFIG_INT, "0", 0, 256, 0,
 	  "database connections (0: HTTP threads of both ports plus 2)" },
+	{ "db_connect_timeout", CONFIG_DURATION, "5s", 0, HOUR_MS, 0,
+	  "limit on opening a database connection (whole seconds, at least 2; 0: none)" },
+	{ "db_statement_timeout", CONFIG_DURATION, "10s", 0, HOUR_MS, 0,
+	  "PostgreSQL statement_timeout of every statement; the client stops waiting for a reply "
+	  "2 s later (0: neither limit)" },
+	{ "db_lock_timeout", CONFIG_DURATION, "5s", 0, HOUR_MS, 0,
+	  "PostgreSQL lock_timeout: limit on waiting for a row lock (0: none)" },
 	{ "sql_dir", CONFIG_STRING, NULL, 0, 0, CONFIG_KEY_OPTIONAL,
 	  "folder of the schema migrations (default: the repository's sql/)" },
 	{ "http_threads", CONFIG_INT, "8", 1, 256, 0, "worker threads per HTTPS port" },
@@ -99,12 +112,17 @@ static int64_t get_int(const struct config *cfg, const char *name)
 	return v;
 }
 
-static int64_t get_seconds(const struct config *cfg, const char *name)
+static int64_t get_ms(const struct config *cfg, const char *name)
 {
 	int64_t v = 0;
 
 	config_get_duration_ms(cfg, name, &v);
-	return v / 1000;
+	return v;
+}
+
+static int64_t get_seconds(const struct config *cfg, const char *name)
+{
+	return get_ms(cfg, name) / 1000;
 }
 
 static bool is_cert_file(const char *name)
@@ -349,6 +367,12 @@ int smdp_load(struct smdp *smdp, struct config *config)
 	s->callback_key_file = get_str(config, "operator_callback_key");
 	s->callback_max_attempts = get_int(config, "operator_callback_attempts");
 	s->callback_retry_s = get_seconds(config, "operator_callback_retry");
+	s->db_limits.connect_timeout_ms = get_ms(config, "db_connect_timeout");
+	s->db_limits.statement_timeout_ms = get_ms(config, "db_statement_timeout");
+	s->db_limits.lock_timeout_ms = get_ms(config, "db_lock_timeout");
+	if (s->db_limits.statement_timeout_ms > 0)
+		s->db_limits.reply_timeout_ms =
+			s->db_limits.statement_timeout_ms + DB_REPLY_MARGIN_MS;
 	if (get_str(config, "operator_callback_urls") &&
 	    load_callback_urls(smdp, get_str(config, "operator_callback_urls")) != 0)
 		return -1;

@@ -55,6 +55,7 @@ struct smdp_settings {
 	const char *callback_key_file;
 	int64_t callback_max_attempts;
 	int64_t callback_retry_s;
+	struct db_limits db_limits;    /* bounded database waits (db_*_timeout keys) */
 };
 
 struct smdp {

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/ident.h"
 #include "smdpplus/store.h"
 
 #define PROFILE_COLS                                                                      \
@@ -98,10 +99,10 @@ const struct db_statement store_statements[] = {
 	  "UPDATE rsp_sessions SET state = $2, updated_at = now() WHERE transaction_id = $1" },
 	{ "session_set_otpk",
 	  "UPDATE rsp_sessions SET euicc_otpk = $2, updated_at = now() WHERE transaction_id = $1" },
-	{ "session_cancel_others",
-	  "UPDATE rsp_sessions SET state = 'Cancelled', updated_at = now() "
+	{ "session_open_for_order_lock",
+	  "SELECT transaction_id, state FROM rsp_sessions "
 	  "WHERE order_id = $1 AND transaction_id <> $2 "
-	  "AND state IN ('Initiated', 'Authenticated', 'Bound')" },
+	  "AND state IN ('Initiated', 'Authenticated', 'Bound') ORDER BY created_at FOR UPDATE" },
 	{ "session_purge",
 	  "DELETE FROM rsp_sessions WHERE expires_at < now() - $1 * interval '1 second'" },
 
@@ -719,14 +720,35 @@ int store_session_set_otpk(struct db_conn *c, const uint8_t *tid, size_t tid_len
 }
 
 int store_session_cancel_others(struct db_conn *c, int64_t order_id, const uint8_t *tid,
-				size_t tid_len)
+				size_t tid_len, const char *reason)
 {
 	struct db_params p;
+	struct db_result *res = NULL;
+	int rc;
 
 	db_params_init(&p);
 	db_params_int(&p, order_id);
 	db_params_bytea(&p, tid, tid_len);
-	return exec_params(c, "session_cancel_others", &p);
+	rc = db_exec(c, "session_open_for_order_lock", &p, &res);
+	for (int i = 0; rc == DB_OK && i < db_result_rows(res); i++) {
+		uint8_t other[RSP_TRANSACTION_ID_LEN];
+		char other_hex[2 * RSP_TRANSACTION_ID_LEN + 1];
+		enum session_state state;
+		size_t n = 0;
+
+		if (get_bytea(res, i, 0, other, sizeof(other), &n) != DB_OK ||
+		    n != RSP_TRANSACTION_ID_LEN ||
+		    session_state_from_name(db_result_text(res, i, 1), &state) != 0) {
+			rc = DB_E_INVALID;
+			break;
+		}
+		ident_hex_encode(other, n, other_hex, sizeof(other_hex));
+		/* Every state selected may end in Cancelled; the call logs "old -> Cancelled". */
+		if (session_transition(&state, SESSION_CANCELLED, other_hex, reason) == 0)
+			rc = store_session_set_state(c, other, n, state);
+	}
+	db_result_free(res);
+	return rc;
 }
 
 int store_session_purge(struct db_conn *c, int64_t retention_seconds, int64_t *deleted)

@@ -180,9 +180,11 @@ int store_session_set_state(struct db_conn *c, const uint8_t *tid, size_t tid_le
 			    enum session_state state);
 int store_session_set_otpk(struct db_conn *c, const uint8_t *tid, size_t tid_len,
 			   const uint8_t *otpk, size_t len);
-/* Cancels the other open sessions of an order (a new download replaces them). */
+/* Cancels the open sessions of an order except tid (tid_len 0: all of them), because a new
+ * download or CancelOrder replaces them. Each goes through session_transition, which logs
+ * "old -> Cancelled (reason)" under the session's transactionId. */
 int store_session_cancel_others(struct db_conn *c, int64_t order_id, const uint8_t *tid,
-				size_t tid_len);
+				size_t tid_len, const char *reason);
 /* Deletes sessions whose expiry is older than retention_seconds. */
 int store_session_purge(struct db_conn *c, int64_t retention_seconds, int64_t *deleted);
 

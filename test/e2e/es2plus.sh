@@ -1,7 +1,9 @@
 #!/bin/bash
 # ES2+ end to end: every function of the SM-DP+'s operator interface with its success case and
 # each error status, the profile/order state after each step (read from the database), and
-# operator client certificates.
+# operator client certificates. With rsp-test-lpa and python3: CancelOrder after the BPP was
+# delivered, an installation result that arrives after it, a newer session replacing an older
+# one, and HandleDownloadProgressInfo to the operator.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -22,7 +24,8 @@ OTHER_FILE=$E2E_TMP/other.der
 OTHER=$(e2e_iccid 894900000000000300)
 e2e_profile "$OTHER" "$OTHER_FILE" other
 e2e_import "$CONF" "$OTHER_FILE" --profile-type other --operator OPB >/dev/null
-if [ "${#DEMO[@]}" != 4 ] || [ -z "$SOLO" ]; then
+LATE=($(e2e_load_profiles "$CONF" late 3 894900000000000600)) || true
+if [ "${#DEMO[@]}" != 4 ] || [ -z "$SOLO" ] || [ "${#LATE[@]}" != 3 ]; then
 	e2e_fail setup "profile import failed: $(tail -3 "$E2E_TMP/import.log")"
 	exit 1
 fi
@@ -108,6 +111,25 @@ e2e_check confirm_order_other_operator \
 	"$(es2_status confirmOrder "{\"header\":$(e2e_header OPX),\"iccid\":\"$ICCID1\",\"releaseFlag\":true}")" 8.2.1/1.2
 e2e_check confirm_order_state_unchanged_after_errors "$(state "$ICCID1")" Allocated
 
+# Confirmation codes: 1 to 64 printable ASCII characters without spaces, as rspctl requires.
+cc_rejected() { # cc_rejected CASE JSON-VALUE
+	local r
+	r=$(e2e_es2 confirmOrder "{\"header\":$H,\"iccid\":\"$ICCID1\",\"releaseFlag\":true,\"confirmationCode\":$2}")
+	if [ "$(e2e_status "$r")" = 1.3.1/2.1 ] && e2e_field "$r" message | grep -q confirmationCode; then
+		e2e_pass "confirm_order_cc_$1"
+	else
+		e2e_fail "confirm_order_cc_$1" "$r"
+	fi
+}
+cc_rejected empty '""'
+cc_rejected with_space '"1 2"'
+cc_rejected only_space '" "'
+cc_rejected too_long "\"$(printf 'C%.0s' $(seq 1 65))\""
+cc_rejected non_ascii '"caf\u00e9"'
+cc_rejected control_character '"a\tb"'
+cc_rejected not_a_string 12
+e2e_check confirm_order_cc_rejected_order_kept "$(state "$ICCID1")" Allocated
+
 r=$(e2e_es2 confirmOrder "{\"header\":$H,\"iccid\":\"$ICCID1\",\"releaseFlag\":true,\"confirmationCode\":\"1234\"}")
 e2e_check confirm_order_generated_matching_id "$(e2e_status "$r")" OK
 MID1=$(e2e_field "$r" matchingId)
@@ -164,6 +186,105 @@ e2e_check cancel_order_to_unavailable \
 e2e_check cancel_order_unavailable "$(state "${DEMO[2]}")" Unavailable
 e2e_check cancel_order_unavailable_not_reordered \
 	"$(es2_status downloadOrder "{\"header\":$H,\"iccid\":\"${DEMO[2]}\"}")" 8.2.1/3.3
+
+# ---- CancelOrder after the BPP went out; a late installation result; replaced sessions ----
+lpa() {
+	"$RSP_BIN/rsp-test-lpa" --euicc-cert "$E2E_PKI/nist/euicc.der" \
+		--euicc-key "$E2E_PKI/nist/euicc.key" --eum-cert "$E2E_PKI/nist/eum.der" \
+		--ci-cert "$E2E_PKI/nist/ci.der" --cafile "$E2E_PKI/nist/ci.pem" \
+		--connect-to "$E2E_HOST:443:127.0.0.1:$E2E_ES9_PORT" "$@"
+}
+# order_released ICCID: DownloadOrder and ConfirmOrder with releaseFlag; prints the matchingId.
+order_released() {
+	e2e_es2 downloadOrder "{\"header\":$H,\"iccid\":\"$1\"}" >/dev/null
+	e2e_field "$(e2e_es2 confirmOrder "{\"header\":$H,\"iccid\":\"$1\",\"releaseFlag\":true}")" matchingId
+}
+tid_of() { sed -n 's/.* transactionId=\([0-9A-F]*\).*/\1/p' "$1"; }
+session_state() { e2e_psql "SELECT state FROM rsp_sessions WHERE transaction_id = decode('$1', 'hex')"; }
+if [ ! -x "$RSP_BIN/rsp-test-lpa" ] || ! command -v python3 >/dev/null; then
+	e2e_skip cancel_after_bpp "rsp-test-lpa or python3 missing"
+else
+	# The eUICC's installation result goes to a recorder that returns 204 (without the
+	# X-Admin-Protocol header, which the LPA reports), and reaches the SM-DP+ only after the
+	# CancelOrder below.
+	PIR_PORT=$((20000 + RANDOM % 20000))
+	python3 "$(dirname "$0")/operator_callback.py" "$PIR_PORT" "$E2E_PKI/nist/dptls.chain.pem" \
+		"$E2E_PKI/nist/dptls.key" >"$E2E_TMP/pir.txt" 2>&1 &
+	E2E_PIDS="$E2E_PIDS $!"
+	for i in $(seq 1 50); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$PIR_PORT") 2>/dev/null && break
+		sleep 0.1
+	done
+	MID=$(order_released "${LATE[0]}")
+	lpa --step-connect-to "handleNotification=$E2E_HOST:443:127.0.0.1:$PIR_PORT" \
+		"1\$$E2E_HOST\$$MID" >"$E2E_TMP/lpa-late.out" 2>&1
+	TID=$(tid_of "$E2E_TMP/lpa-late.out")
+	PIR_BODY=$(sed -n 's/^[^ ]* //p' "$E2E_TMP/pir.txt" | head -1)
+	e2e_check cancel_after_bpp_downloaded "$(state "${LATE[0]}")/$(session_state "$TID")" Downloaded/Bound
+
+	r=$(e2e_es2 cancelOrder "{\"header\":$H,\"iccid\":\"${LATE[0]}\",\"finalProfileStatusIndicator\":\"Available\"}")
+	e2e_check cancel_after_bpp_available_refused "$(e2e_status "$r")" 8.2.1/3.5
+	if e2e_field "$r" message | grep -q 'already delivered.*Unavailable'; then
+		e2e_pass cancel_after_bpp_refusal_names_unavailable
+	else
+		e2e_fail cancel_after_bpp_refusal_names_unavailable "$r"
+	fi
+	e2e_check cancel_after_bpp_order_kept "$(state "${LATE[0]}")/$(order_state "${LATE[0]}")" \
+		Downloaded/Downloaded
+	e2e_check cancel_after_bpp_unavailable \
+		"$(es2_status cancelOrder "{\"header\":$H,\"iccid\":\"${LATE[0]}\",\"finalProfileStatusIndicator\":\"Unavailable\"}")" OK
+	e2e_check cancel_after_bpp_withdrawn \
+		"$(state "${LATE[0]}")/$(order_state "${LATE[0]}")/$(session_state "$TID")" \
+		Unavailable/Unavailable/Cancelled
+	e2e_check cancel_after_bpp_session_logged \
+		"$(grep -c "\[$TID\].*session state Bound -> Cancelled (ES2+ CancelOrder)" "$E2E_TMP/smdpplus.log")" 1
+
+	# The late result is verified and recorded; the withdrawn profile stays withdrawn.
+	e2e_es9 handleNotification "$PIR_BODY" >/dev/null
+	e2e_check late_result_204 "$(e2e_http_code)" 204
+	e2e_check late_result_recorded \
+		"$(e2e_psql "SELECT verified, result FROM notifications WHERE transaction_id = decode('$TID', 'hex')")" \
+		"t|success (late: order already Unavailable)"
+	e2e_check late_result_state_kept \
+		"$(state "${LATE[0]}")/$(order_state "${LATE[0]}")/$(session_state "$TID")" \
+		Unavailable/Unavailable/Cancelled
+	e2e_check late_result_logged \
+		"$(grep -c "installation result for ${LATE[0]} arrived after its order ended in Unavailable" "$E2E_TMP/smdpplus.log")" 1
+	e2e_check late_result_not_reordered \
+		"$(es2_status downloadOrder "{\"header\":$H,\"iccid\":\"${LATE[0]}\"}")" 8.2.1/3.3
+
+	# An order that ended in Error after its BPP went out (here: expired before the retry)
+	# keeps the same rule.
+	MID=$(order_released "${LATE[2]}")
+	lpa --stop-after getBoundProfilePackage "1\$$E2E_HOST\$$MID" >/dev/null 2>&1
+	e2e_psql "UPDATE orders SET expires_at = now() - interval '1 second' WHERE matching_id = '$MID'"
+	lpa "1\$$E2E_HOST\$$MID" >/dev/null 2>&1
+	e2e_check cancel_error_after_bpp_state "$(state "${LATE[2]}")" Error
+	e2e_check cancel_error_after_bpp_available_refused \
+		"$(es2_status cancelOrder "{\"header\":$H,\"iccid\":\"${LATE[2]}\",\"finalProfileStatusIndicator\":\"Available\"}")" 8.2.1/3.5
+	e2e_check cancel_error_after_bpp_unavailable \
+		"$(es2_status cancelOrder "{\"header\":$H,\"iccid\":\"${LATE[2]}\",\"finalProfileStatusIndicator\":\"Unavailable\"}")" OK
+	e2e_check cancel_error_after_bpp_withdrawn "$(state "${LATE[2]}")" Unavailable
+
+	# A second download of one order replaces the older session, logged under its
+	# transactionId; the older LPA then gets "unknown transaction".
+	MID=$(order_released "${LATE[1]}")
+	lpa --stop-after authenticateClient "1\$$E2E_HOST\$$MID" >"$E2E_TMP/lpa-first.out" 2>&1
+	OLD_TID=$(tid_of "$E2E_TMP/lpa-first.out")
+	lpa "1\$$E2E_HOST\$$MID" >"$E2E_TMP/lpa-second.out" 2>&1
+	NEW_TID=$(tid_of "$E2E_TMP/lpa-second.out")
+	e2e_check replaced_session_second_installed "$(cut -d' ' -f1 "$E2E_TMP/lpa-second.out")" installed
+	e2e_check replaced_session_cancelled "$(session_state "$OLD_TID")" Cancelled
+	e2e_check replaced_session_logged \
+		"$(grep -c "\[$OLD_TID\].*session state Authenticated -> Cancelled (replaced by session $NEW_TID)" "$E2E_TMP/smdpplus.log")" 1
+	# PrepareDownloadResponse ::= [33] { downloadResponseOk [0] { euiccSigned2 SEQUENCE {
+	# transactionId [0], euiccOtpk [APPLICATION 73] }, euiccSignature2 [APPLICATION 55] } }
+	PDR=$(printf 'BF21819EA0819B30568010%s5F4941%s5F3740%s' "$OLD_TID" \
+		"04$(printf '%0128d' 0)" "$(printf '%0128d' 0)" | xxd -r -p | base64 -w0)
+	e2e_check replaced_session_unknown_to_old_lpa \
+		"$(e2e_status "$(e2e_es9 getBoundProfilePackage "{\"transactionId\":\"$OLD_TID\",\"prepareDownloadResponse\":\"$PDR\"}")")" \
+		8.10.1/3.9
+fi
 
 e2e_stop_smdp
 e2e_check stop_clean "$?" 0

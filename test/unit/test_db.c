@@ -2,7 +2,9 @@
  * Tests of common/db against the private PostgreSQL cluster of scripts/pg.sh. Migrations run
  * on an empty database, as an upgrade, with a failing file and from two runners at once.
  * Statements run with typed parameters, and transactions are retried after a serialization
- * failure and after a lost connection.
+ * failure and after a lost connection. Connections the server closed while idle are reopened
+ * before a statement is sent. lock_timeout, statement_timeout, the client-side reply limit and
+ * connect_timeout end their waits with DB_E_TIMEOUT or DB_E_CONNECTION.
  *
  * Each case works in its own database test_db_<pid>_<n>, dropped at the end. The cases are
  * skipped when the PostgreSQL 15 binaries are not installed.
@@ -11,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "common/db.h"
@@ -122,6 +126,7 @@ static const struct db_statement statements[] = {
 	{ "backend_pid", "SELECT pg_backend_pid()" },
 	{ "terminate", "SELECT pg_terminate_backend($1, 5000)" },
 	{ "divide_by_counter", "SELECT 1 / n FROM counters WHERE id = 1" },
+	{ "sleep", "SELECT pg_sleep($1::float8)" },
 };
 #define N_STATEMENTS (sizeof(statements) / sizeof(statements[0]))
 
@@ -354,8 +359,10 @@ static void test_migrate_concurrent_runners(void)
 
 /* ---- statements ---- */
 
-/* A migrated database with the statement table opened; returns false when set-up failed. */
-static bool open_migrated(char *conninfo, size_t size, size_t max_conns, struct db **db)
+/* A migrated database with the statement table opened with limits (NULL: none); returns false
+ * when set-up failed. */
+static bool open_migrated_limited(char *conninfo, size_t size, const struct db_limits *limits,
+				  size_t max_conns, struct db **db)
 {
 	char dir[] = "/tmp/test_db_mig_XXXXXX", err[DB_MAX_ERROR];
 	int applied;
@@ -368,15 +375,18 @@ static bool open_migrated(char *conninfo, size_t size, size_t max_conns, struct 
 	remove_dir(dir);
 	if (rc != DB_OK)
 		return false;
-	return db_open(conninfo, statements, N_STATEMENTS, max_conns, db) == DB_OK;
+	return db_open_limited(conninfo, limits, statements, N_STATEMENTS, max_conns, db) == DB_OK;
 }
 
-#define NEED_MIGRATED(conninfo, max_conns, db)                                           \
+#define NEED_MIGRATED_LIMITED(conninfo, limits, max_conns, db)                           \
 	do {                                                                             \
 		if (access(PG_BIN, X_OK) != 0)                                           \
 			SKIP("PostgreSQL 15 binaries not installed (" PG_BIN ")");     \
-		REQUIRE(open_migrated(conninfo, sizeof(conninfo), max_conns, db));       \
+		REQUIRE(open_migrated_limited(conninfo, sizeof(conninfo), limits, max_conns, \
+					      db));                                      \
 	} while (0)
+
+#define NEED_MIGRATED(conninfo, max_conns, db) NEED_MIGRATED_LIMITED(conninfo, NULL, max_conns, db)
 
 static void test_typed_parameters_round_trip(void)
 {
@@ -676,7 +686,8 @@ static void test_transaction_reconnects_once(void)
 	db_close(db);
 }
 
-static void test_statement_after_lost_connection(void)
+/* A server restart ends idle connections the same way: FATAL 57P01, then EOF. */
+static void test_statement_after_server_closed_connection(void)
 {
 	char conninfo[512];
 	struct db *db = NULL;
@@ -685,12 +696,183 @@ static void test_statement_after_lost_connection(void)
 	NEED_MIGRATED(conninfo, 2, &db);
 	REQUIRE(db_acquire(db, NULL, &conn) == DB_OK);
 	REQUIRE(kill_backend(db, conn) == DB_OK);
-	/* The statement in flight fails; the next one runs on a reopened connection. */
-	CHECK_INT(db_exec(conn, "counter_bump", NULL, NULL), DB_E_CONNECTION);
+	/* The closed connection is noticed before sending: the first statement runs, once. */
 	CHECK_INT(db_exec(conn, "counter_bump", NULL, NULL), DB_OK);
 	CHECK_INT(query_int(conn, "counter_get", NULL), 1);
 	db_release(conn);
 	db_close(db);
+}
+
+static void test_pooled_connection_closed_by_server(void)
+{
+	char conninfo[512];
+	struct db *db = NULL;
+	struct db_conn *conn = NULL, *again = NULL;
+	struct txn_case c = { 0 };
+	int result = -1;
+
+	NEED_MIGRATED(conninfo, 2, &db);
+	c.db = db;
+	REQUIRE(db_acquire(db, NULL, &conn) == DB_OK);
+	REQUIRE(kill_backend(db, conn) == DB_OK);
+	db_release(conn);
+	/* The pool hands the same connection out again, reopened. */
+	REQUIRE(db_acquire(db, NULL, &again) == DB_OK);
+	CHECK(again == conn);
+	CHECK_INT(query_int(again, "counter_get", NULL), 0);
+
+	/* A transaction on a connection closed while idle starts on a reopened one: its function
+	 * runs once, with no lost statement to retry. */
+	REQUIRE(kill_backend(db, again) == DB_OK);
+	CHECK_INT(db_transaction(again, DB_READ_COMMITTED, insert_then_maybe_fail, &c, &result),
+		  DB_OK);
+	CHECK_INT(c.attempts, 1);
+	CHECK_INT(query_int(again, "item_count", NULL), 1);
+	db_release(again);
+	db_close(db);
+}
+
+/* ---- bounded waits ---- */
+
+static void test_lock_timeout(void)
+{
+	const struct db_limits limits = { .lock_timeout_ms = 200 };
+	char conninfo[512];
+	struct db *db = NULL;
+	struct db_conn *holder = NULL, *waiter = NULL;
+
+	NEED_MIGRATED_LIMITED(conninfo, &limits, 2, &db);
+	REQUIRE(db_acquire(db, NULL, &holder) == DB_OK);
+	REQUIRE(db_acquire(db, NULL, &waiter) == DB_OK);
+	REQUIRE(db_begin(holder, DB_READ_COMMITTED) == DB_OK);
+	REQUIRE(db_exec(holder, "counter_bump", NULL, NULL) == DB_OK);
+
+	CHECK_INT(db_exec(waiter, "counter_bump", NULL, NULL), DB_E_TIMEOUT);
+	CHECK(strstr(db_conn_error(waiter), "lock timeout") != NULL);
+	CHECK(strstr(db_conn_error(waiter), "55P03") != NULL);
+
+	/* Both connections stay usable, and the row lock ends with the holder's transaction. */
+	CHECK_INT(db_rollback(holder), DB_OK);
+	CHECK_INT(db_exec(waiter, "counter_bump", NULL, NULL), DB_OK);
+	CHECK_INT(query_int(holder, "counter_get", NULL), 1);
+	db_release(holder);
+	db_release(waiter);
+	db_close(db);
+}
+
+static void test_statement_timeout(void)
+{
+	const struct db_limits limits = { .statement_timeout_ms = 200 };
+	char conninfo[512];
+	struct db *db = NULL;
+	struct db_conn *conn = NULL;
+	struct db_params p;
+
+	NEED_MIGRATED_LIMITED(conninfo, &limits, 1, &db);
+	REQUIRE(db_acquire(db, NULL, &conn) == DB_OK);
+	db_params_init(&p);
+	db_params_text(&p, "30");
+	CHECK_INT(db_exec(conn, "sleep", &p, NULL), DB_E_TIMEOUT);
+	CHECK(strstr(db_conn_error(conn), "statement timeout") != NULL);
+	CHECK_INT(query_int(conn, "counter_get", NULL), 0);
+	db_release(conn);
+	db_close(db);
+}
+
+/* Ends the backend a timed-out statement left running, so the database can be dropped. */
+static void end_backend(struct db *db, int64_t pid)
+{
+	struct db_conn *other = NULL;
+	struct db_params p;
+	char text[24];
+
+	if (db_acquire(db, NULL, &other) != DB_OK)
+		return;
+	snprintf(text, sizeof(text), "%lld", (long long)pid);
+	db_params_init(&p);
+	db_params_text(&p, text);
+	db_exec(other, "terminate", &p, NULL);
+	db_release(other);
+}
+
+static int sleep_in_transaction(struct db_conn *conn, void *arg)
+{
+	struct txn_case *c = arg;
+	struct db_params p;
+
+	c->attempts++;
+	db_params_init(&p);
+	db_params_text(&p, "30");
+	return db_exec(conn, "sleep", &p, NULL);
+}
+
+/* The server is busy for longer than the client waits, as a stopped server would be: no reply
+ * arrives, so only the client-side limit can end the wait. */
+static void test_reply_timeout_closes_connection(void)
+{
+	const struct db_limits limits = { .reply_timeout_ms = 300 };
+	char conninfo[512];
+	struct db *db = NULL;
+	struct db_conn *conn = NULL;
+	struct txn_case c = { 0 };
+	struct db_params p;
+	int64_t pid;
+	int result = 0;
+
+	NEED_MIGRATED_LIMITED(conninfo, &limits, 2, &db);
+	REQUIRE(db_acquire(db, NULL, &conn) == DB_OK);
+	pid = query_int(conn, "backend_pid", NULL);
+	db_params_init(&p);
+	db_params_text(&p, "30");
+	CHECK_INT(db_exec(conn, "sleep", &p, NULL), DB_E_TIMEOUT);
+	CHECK(strstr(db_conn_error(conn), "no reply") != NULL);
+	end_backend(db, pid);
+
+	/* The next statement runs on a reopened connection. */
+	CHECK_INT(query_int(conn, "counter_get", NULL), 0);
+
+	/* Inside a transaction the timeout ends it without a second attempt. */
+	pid = query_int(conn, "backend_pid", NULL);
+	CHECK_INT(db_transaction(conn, DB_READ_COMMITTED, sleep_in_transaction, &c, &result),
+		  DB_E_ABORTED);
+	CHECK_INT(result, DB_E_TIMEOUT);
+	CHECK_INT(c.attempts, 1);
+	end_backend(db, pid);
+	CHECK_INT(query_int(conn, "counter_get", NULL), 0);
+	db_release(conn);
+	db_close(db);
+}
+
+/* A listening socket that never accepts: the server side of a stopped PostgreSQL. */
+static void test_connect_timeout(void)
+{
+	const struct db_limits limits = { .connect_timeout_ms = 1000 };
+	char dir[] = "/tmp/test_db_sock_XXXXXX", conninfo[256];
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct db *db = (struct db *)1;
+	int fd;
+
+	REQUIRE(mkdtemp(dir) != NULL);
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/.s.PGSQL.5432", dir);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	REQUIRE(fd >= 0);
+	REQUIRE(bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0);
+	REQUIRE(listen(fd, 8) == 0);
+	snprintf(conninfo, sizeof(conninfo), "host=%s port=5432 dbname=x user=x", dir);
+
+	CHECK_INT(db_open_limited(conninfo, &limits, NULL, 0, 1, &db), DB_E_CONNECTION);
+	CHECK(db == NULL);
+	close(fd);
+	remove_dir(dir);
+}
+
+static void test_open_rejects_negative_limits(void)
+{
+	const struct db_limits limits = { .lock_timeout_ms = -1 };
+	struct db *db = (struct db *)1;
+
+	CHECK_INT(db_open_limited("dbname=x", &limits, NULL, 0, 1, &db), DB_E_INVALID);
+	CHECK(db == NULL);
 }
 
 struct waiter {
@@ -755,8 +937,14 @@ int main(void)
 	RUN(test_commit_after_ignored_error);
 	RUN(test_transaction_retries_serialization_failure);
 	RUN(test_transaction_reconnects_once);
-	RUN(test_statement_after_lost_connection);
+	RUN(test_statement_after_server_closed_connection);
+	RUN(test_pooled_connection_closed_by_server);
 	RUN(test_pool_waits_for_free_connection);
+	RUN(test_lock_timeout);
+	RUN(test_statement_timeout);
+	RUN(test_reply_timeout_closes_connection);
+	RUN(test_connect_timeout);
+	RUN(test_open_rejects_negative_limits);
 
 	for (int i = 0; i < database_count; i++) {
 		snprintf(args, sizeof(args), "dropdb %.63s >/dev/null 2>&1", databases[i]);

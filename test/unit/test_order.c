@@ -46,8 +46,9 @@ static void test_order_transition_table(void)
 		{ ORDER_CONFIRMED, { ORDER_RELEASED, ORDER_AVAILABLE, ORDER_UNAVAILABLE }, 3 },
 		{ ORDER_RELEASED, { ORDER_DOWNLOADED, ORDER_ERROR, ORDER_AVAILABLE,
 				    ORDER_UNAVAILABLE }, 4 },
+		/* No way back to Available once a BPP went out. */
 		{ ORDER_DOWNLOADED, { ORDER_DOWNLOADED, ORDER_INSTALLED, ORDER_ERROR,
-				      ORDER_AVAILABLE, ORDER_UNAVAILABLE }, 5 },
+				      ORDER_UNAVAILABLE }, 4 },
 		{ ORDER_INSTALLED, { ORDER_INSTALLED }, 0 },
 		{ ORDER_ERROR, { ORDER_AVAILABLE, ORDER_UNAVAILABLE }, 2 },
 		{ ORDER_UNAVAILABLE, { ORDER_UNAVAILABLE }, 0 },
@@ -88,6 +89,12 @@ static void test_order_transition_rejected(void)
 	s = ORDER_INSTALLED;
 	CHECK_INT(order_transition(&s, ORDER_AVAILABLE, "8949000000000000001", "cancel"), -1);
 	CHECK_INT(s, ORDER_INSTALLED);
+	/* CancelOrder after the BPP went out withdraws the profile instead. */
+	s = ORDER_DOWNLOADED;
+	CHECK_INT(order_transition(&s, ORDER_AVAILABLE, "8949000000000000001", "cancel"), -1);
+	CHECK_INT(s, ORDER_DOWNLOADED);
+	CHECK_INT(order_transition(&s, ORDER_UNAVAILABLE, "8949000000000000001", "cancel"), 0);
+	CHECK_INT(s, ORDER_UNAVAILABLE);
 }
 
 static void test_order_open_states(void)
