@@ -2,10 +2,13 @@
  * The SM-DP+ profile inventory (see inventory.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/crypto.h"
 #include "common/ident.h"
@@ -174,14 +177,31 @@ out:
 int inventory_import_file(struct inventory *inv, const char *path,
 			  const struct inventory_import_opts *opts, struct inventory_profile *out)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = NULL;
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	int rc;
+	struct stat st;
+	int fd, rc;
 
 	inv->error[0] = '\0';
-	if (!f)
+	/* O_NONBLOCK keeps open() from waiting on a named pipe; only regular files are read. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
 		return set_error(inv, INVENTORY_E_IO, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return set_error(inv, INVENTORY_E_IO, "%s is not a regular file", path);
+	}
+	if (st.st_size > RSP_MAX_PROFILE_PACKAGE) {
+		close(fd);
+		return set_error(inv, INVENTORY_E_TOO_LARGE, "%s is over %d bytes", path,
+				 RSP_MAX_PROFILE_PACKAGE);
+	}
+	f = fdopen(fd, "rb");
+	if (!f) {
+		close(fd);
+		return set_error(inv, INVENTORY_E_IO, "%s: %s", path, strerror(errno));
+	}
 	buf = malloc(RSP_MAX_PROFILE_PACKAGE + 1);
 	if (!buf) {
 		fclose(f);

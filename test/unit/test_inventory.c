@@ -3,6 +3,7 @@
  * generated SAIP packages, duplicates, invalid packages and options, listing with filters,
  * lookup by ICCID with and without padding, and the migrations applied by inventory_open.
  */
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "test/harness.h"
@@ -132,6 +133,26 @@ static void test_import_rejects_invalid(void)
 	inventory_close(inv);
 }
 
+static void test_import_file_not_regular(void)
+{
+	char dir[] = "/tmp/test_inventory_XXXXXX";
+	char fifo[sizeof(dir) + 16];
+	struct inventory *inv = NULL;
+
+	NEED_INVENTORY(inv);
+	REQUIRE(mkdtemp(dir) != NULL);
+	snprintf(fifo, sizeof(fifo), "%s/pipe.der", dir);
+	REQUIRE(mkfifo(fifo, 0600) == 0);
+	/* A named pipe must be refused at once, not waited on. */
+	CHECK_INT(inventory_import_file(inv, fifo, NULL, NULL), INVENTORY_E_IO);
+	CHECK(strstr(inventory_last_error(inv), "not a regular file") != NULL);
+	CHECK_INT(inventory_import_file(inv, dir, NULL, NULL), INVENTORY_E_IO);
+	CHECK_INT(inventory_import_file(inv, "/dev/zero", NULL, NULL), INVENTORY_E_IO);
+	unlink(fifo);
+	rmdir(dir);
+	inventory_close(inv);
+}
+
 static void test_list_and_count(void)
 {
 	static const char *const iccids[] = { "8949000000000000059", "8949000000000000067",
@@ -202,6 +223,7 @@ int main(void)
 	RUN(test_import_and_show);
 	RUN(test_import_duplicate);
 	RUN(test_import_rejects_invalid);
+	RUN(test_import_file_not_regular);
 	RUN(test_list_and_count);
 	RUN(test_open_bad_conninfo);
 
