@@ -102,11 +102,16 @@ tests: $(UNIT_BINS) $(BENCH_BINS)
 $(CIVETWEB_SRC)/src/civetweb.c:
 	scripts/fetch-civetweb.sh $(CIVETWEB_SRC)
 
-$(CIVETWEB_O): $(CIVETWEB_SRC)/src/civetweb.c
+# civetweb.c is compiled from a patched copy; scripts/fetch-civetweb.sh contains the patch and
+# its reasons. civetweb.h fixes MG_MAX_HEADERS at 64, and common/http.c rejects requests that
+# reach it.
+$(CIVETWEB_O): $(CIVETWEB_SRC)/src/civetweb.c scripts/fetch-civetweb.sh
 	@mkdir -p $(dir $@)
+	$(call say,PATCH,$<)
+	$(Q)scripts/fetch-civetweb.sh --patch $< $(B)/obj/civetweb-patched.c
 	$(call say,CC,$<)
 	$(Q)$(CC) $(CFLAGS_GEN) -fPIC -DOPENSSL_API_3_0 -DNO_SSL_DL -DUSE_IPV6 -DNO_CGI -DNO_FILES \
-	  -DMG_MAX_HEADERS=64 -I$(CIVETWEB_SRC)/include -c $< -o $@
+	  -I$(CIVETWEB_SRC)/include -I$(CIVETWEB_SRC)/src -c $(B)/obj/civetweb-patched.c -o $@
 
 # asn1c 0.9.28 writes one file per type; generate once, then compile per flavor.
 $(GEN)/.stamp: $(wildcard asn1/*.asn)

@@ -14,6 +14,7 @@
 
 #include <ctype.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,10 @@
 #define MAX_TRANSACTION_ID_TEXT 64
 #define MAX_SUBJECT_TEXT 255
 
+/* Connection warnings (see log_notice) per server: at most NOTICE_BURST per NOTICE_WINDOW_S. */
+#define NOTICE_WINDOW_S 10
+#define NOTICE_BURST 5
+
 struct route {
 	const char *path;
 	const char *function;
@@ -66,6 +71,11 @@ struct http_server {
 	struct mg_context *ctx;
 	int port;
 	bool tls_failed; /* set by init_ssl so start can report HTTP_E_TLS */
+
+	pthread_mutex_t notice_lock; /* guards the three fields below */
+	struct timespec notice_window; /* start of the current rate-limit window */
+	unsigned notices_in_window;
+	unsigned long notices_suppressed;
 };
 
 struct http_request {
@@ -78,14 +88,22 @@ struct http_request {
 	uint8_t *cert_der;
 	size_t cert_der_len;
 	bool responded;
-	bool close_after; /* body left unread: the connection cannot carry another request */
+	bool close_after; /* body left unread or framing unknown: close after the response */
 	int http_code;
 	char transaction_id[MAX_TRANSACTION_ID_TEXT + 1];
 	char subject[MAX_SUBJECT_TEXT + 1];
 	struct log_ctx log;
 	char outcome[HTTP_MAX_OUTCOME];
-	struct timespec started;
+	struct timespec started; /* when civetweb had read the request header */
 };
+
+/*
+ * The state of a connection, kept as civetweb's user connection data (a pointer to one of these
+ * markers), so that a connection closing without a served request is logged once. NULL: the TLS
+ * handshake has not completed.
+ */
+static char conn_connected; /* handshake done, no request header yet */
+static char conn_settled;   /* a request was served, or the end was already logged */
 
 static const char empty_body[1] = "";
 
@@ -222,13 +240,124 @@ static int init_ssl(void *ssl_ctx, void *user_data)
 	return 1;
 }
 
-static int log_message(const struct mg_connection *conn, const char *message)
+/* ---- connection warnings ---- */
+
+static struct http_server *server_of(const struct mg_connection *conn)
 {
 	const struct mg_context *ctx = conn ? mg_get_context(conn) : NULL;
-	const struct http_server *srv = ctx ? mg_get_user_data(ctx) : NULL;
 
-	LOG_WARN(srv ? subsys_of(srv) : "http", NULL, "civetweb: %s", message);
+	return ctx ? mg_get_user_data(ctx) : NULL;
+}
+
+static const char *remote_addr_of(const struct mg_connection *conn)
+{
+	const struct mg_request_info *info = mg_get_request_info(conn);
+
+	/* civetweb returns no request info before the first request a worker thread serves. */
+	return info ? info->remote_addr : "an unknown address";
+}
+
+/* Logs the number of warnings left out, if any, when the rate-limit window has passed. */
+static void flush_suppressed_notices(struct http_server *srv, bool force)
+{
+	struct timespec now;
+	unsigned long suppressed = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&srv->notice_lock);
+	if (force || now.tv_sec - srv->notice_window.tv_sec >= NOTICE_WINDOW_S) {
+		suppressed = srv->notices_suppressed;
+		srv->notices_suppressed = 0;
+		srv->notices_in_window = 0;
+		srv->notice_window = now;
+	}
+	pthread_mutex_unlock(&srv->notice_lock);
+	if (suppressed > 0)
+		LOG_WARN(subsys_of(srv), NULL,
+			 "%lu connection warnings not logged (at most %d per %d s)", suppressed,
+			 NOTICE_BURST, NOTICE_WINDOW_S);
+}
+
+/*
+ * Logs a warning about a connection that ends without a served request, or a message of
+ * civetweb. A client controls how often these happen (failed or slow TLS handshakes, request
+ * headers that never complete), so at most NOTICE_BURST lines per NOTICE_WINDOW_S seconds are
+ * written and the rest are counted.
+ */
+static void log_notice(struct http_server *srv, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void log_notice(struct http_server *srv, const char *fmt, ...)
+{
+	char line[LOG_MAX_LINE];
+	bool write;
+	va_list ap;
+
+	flush_suppressed_notices(srv, false);
+	pthread_mutex_lock(&srv->notice_lock);
+	write = srv->notices_in_window < NOTICE_BURST;
+	if (write)
+		srv->notices_in_window++;
+	else
+		srv->notices_suppressed++;
+	pthread_mutex_unlock(&srv->notice_lock);
+	if (!write || !log_enabled(LOG_LEVEL_WARN))
+		return;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	LOG_WARN(subsys_of(srv), NULL, "%s", line);
+}
+
+static int log_message(const struct mg_connection *conn, const char *message)
+{
+	struct http_server *srv = server_of(conn);
+
+	if (!srv) {
+		LOG_WARN("http", NULL, "civetweb: %s", message);
+		return 1;
+	}
+	/* The message mostly gives why a TLS handshake failed, so the close is not logged again. */
+	mg_set_user_connection_data(conn, &conn_settled);
+	log_notice(srv, "civetweb: %s", message);
 	return 1;
+}
+
+/* civetweb callback after a TLS handshake has completed, before the first request header. */
+static int connection_opened(const struct mg_connection *conn, void **conn_data)
+{
+	(void)conn;
+	*conn_data = &conn_connected;
+	return 0;
+}
+
+/* civetweb callback before a connection closes, with or without a TLS handshake. */
+static void connection_closing(const struct mg_connection *conn)
+{
+	struct http_server *srv = server_of(conn);
+	const void *state = mg_get_user_connection_data(conn);
+
+	if (!srv || state == &conn_settled)
+		return;
+	if (!state)
+		log_notice(srv, "connection from %s closed before the TLS handshake completed "
+			   "(timed out or abandoned by the client)", remote_addr_of(conn));
+	else
+		log_notice(srv, "connection from %s closed before a complete request header "
+			   "(timed out or abandoned by the client)", remote_addr_of(conn));
+}
+
+/* civetweb callback when civetweb itself rejects a request (malformed or incomplete header). */
+static int http_error(struct mg_connection *conn, int status, const char *message)
+{
+	struct http_server *srv = server_of(conn);
+
+	if (srv) {
+		mg_set_user_connection_data(conn, &conn_settled);
+		log_notice(srv, "request from %s rejected by civetweb: HTTP %d %s",
+			   remote_addr_of(conn), status, message);
+	}
+	return 1; /* civetweb sends its text error page and closes the connection */
 }
 
 /* ---- responses ---- */
@@ -400,116 +529,139 @@ static bool content_type_is_json(const char *value)
 }
 
 /*
- * Checks the body framing headers that civetweb accepts too leniently: Content-Length must be
- * decimal digits only, appear once (or repeat the same value), and not come with chunking.
+ * Checks the body framing headers, which civetweb accepts too leniently, and returns why they
+ * are rejected, or NULL. Content-Length must be decimal digits only ("+26" and "26abc" pass
+ * civetweb), at most 18 of them (civetweb reads longer values as LLONG_MAX), and appear once or
+ * repeat the same value. Transfer-Encoding is rejected: the SGP.22 request envelope carries a
+ * Content-Length, and civetweb 1.15's chunked decoder overflows a signed integer on chunk sizes
+ * near INT64_MAX and waits for each chunk in reads that no body timeout can end.
  */
-static bool framing_valid(const struct mg_request_info *info)
+static const char *framing_error(const struct mg_request_info *info)
 {
 	const char *length = NULL;
-	bool chunked = false;
 
 	for (int i = 0; i < info->num_headers; i++) {
 		const struct mg_header *h = &info->http_headers[i];
 
-		if (strcasecmp(h->name, "Transfer-Encoding") == 0) {
-			chunked = true;
-		} else if (strcasecmp(h->name, "Content-Length") == 0) {
+		if (strcasecmp(h->name, "Transfer-Encoding") == 0)
+			return "Transfer-Encoding is not supported, send Content-Length";
+		if (strcasecmp(h->name, "Content-Length") == 0) {
 			const char *p = h->value;
 
 			if (*p == '\0' || strlen(p) > 18)
-				return false;
+				return "invalid Content-Length";
 			for (; *p; p++) {
 				if (!isdigit((unsigned char)*p))
-					return false;
+					return "invalid Content-Length";
 			}
 			if (length && strcmp(length, h->value) != 0)
-				return false;
+				return "conflicting Content-Length headers";
 			length = h->value;
 		}
 	}
-	return !(chunked && length);
+	return NULL;
 }
 
-/* Reads the whole body; returns RSP_OK, RSP_E_BODY_TOO_LARGE or RSP_E_BODY_UNREADABLE. */
-static enum rsp_status read_body(struct http_request *req, size_t max_body)
+static long elapsed_ms(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - since->tv_sec) * 1000L + (now.tv_nsec - since->tv_nsec) / 1000000L;
+}
+
+/* Whether the body timeout, counted from the end of the request header, has passed. */
+static bool body_timed_out(const struct http_request *req)
+{
+	return elapsed_ms(&req->started) >= req->srv->cfg.body_timeout_ms;
+}
+
+/*
+ * Reads the whole body announced by Content-Length; a request without one has no body.
+ * Returns RSP_OK, RSP_E_BODY_TOO_LARGE, RSP_E_BODY_UNREADABLE, RSP_E_BODY_TIMEOUT or
+ * RSP_E_INTERNAL. detail receives the cause for the Failed message, or "".
+ */
+static enum rsp_status read_body(struct http_request *req, size_t max_body, char *detail,
+				 size_t detail_size)
 {
 	long long announced = req->info->content_length;
-	size_t cap, used = 0;
-	char *buf;
+	const char *framing = framing_error(req->info);
+	size_t length, used = 0;
+	char *buf = NULL;
+	enum rsp_status st = RSP_OK;
 
-	if (!framing_valid(req->info))
+	detail[0] = '\0';
+	if (framing) {
+		snprintf(detail, detail_size, "%s", framing);
 		return RSP_E_BODY_UNREADABLE;
-	if (announced > 0 && (unsigned long long)announced > max_body)
+	}
+	if (announced <= 0)
+		return RSP_OK;
+	if ((unsigned long long)announced > max_body)
 		return RSP_E_BODY_TOO_LARGE;
 
-	/* One byte more than allowed detects an oversized chunked body; one more for the NUL. */
-	cap = announced > 0 ? (size_t)announced + 1 : (max_body < 4096 ? max_body + 2 : 4096);
-	buf = malloc(cap);
+	length = (size_t)announced;
+	buf = malloc(length + 1);
 	if (!buf)
 		return RSP_E_INTERNAL;
-	for (;;) {
+	/*
+	 * One mg_read() ends within two request timeouts, also while a client sends a byte at a
+	 * time (civetweb is patched for that, see scripts/fetch-civetweb.sh), so this loop checks
+	 * the body timeout at least that often.
+	 */
+	while (used < length) {
 		int n;
 
-		if (used + 1 >= cap) {
-			size_t next = cap * 2 > max_body + 2 ? max_body + 2 : cap * 2;
-			char *grown;
-
-			if (next <= cap) {
-				free(buf);
-				return RSP_E_BODY_TOO_LARGE;
-			}
-			grown = realloc(buf, next);
-			if (!grown) {
-				free(buf);
-				return RSP_E_INTERNAL;
-			}
-			buf = grown;
-			cap = next;
+		if (body_timed_out(req)) {
+			snprintf(detail, detail_size, "body timeout of %d ms passed",
+				 req->srv->cfg.body_timeout_ms);
+			st = RSP_E_BODY_TIMEOUT;
+			goto out;
 		}
-		n = mg_read(req->conn, buf + used, cap - used - 1);
+		n = mg_read(req->conn, buf + used, length - used);
 		if (n < 0) {
-			free(buf);
-			return RSP_E_BODY_UNREADABLE;
+			snprintf(detail, detail_size,
+				 "connection closed after %zu of %zu bytes", used, length);
+			st = RSP_E_BODY_UNREADABLE;
+			goto out;
 		}
-		if (n == 0)
-			break;
+		if (n == 0) {
+			/* civetweb returns 0 only when request_timeout_ms passed without data. */
+			snprintf(detail, detail_size, "no data for %d ms",
+				 req->srv->cfg.request_timeout_ms);
+			st = RSP_E_BODY_TIMEOUT;
+			goto out;
+		}
 		used += (size_t)n;
-		if (used > max_body) {
-			free(buf);
-			return RSP_E_BODY_TOO_LARGE;
-		}
-	}
-	if (announced > 0 && used != (size_t)announced) {
-		free(buf);
-		return RSP_E_BODY_UNREADABLE;
 	}
 	buf[used] = '\0';
 	req->body = buf;
 	req->body_len = used;
-	return RSP_OK;
+	buf = NULL;
+out:
+	free(buf);
+	return st;
 }
 
 /*
- * Reads and drops the rest of an oversized body, up to RSP_MAX_DISCARDED_BODY, so a client that
- * is still sending gets the Failed response instead of a reset connection. Returns true when
- * the whole body was read, so the connection could carry another request.
+ * Reads and drops an oversized body, up to RSP_MAX_DISCARDED_BODY and within the body timeout,
+ * so a client that is still sending receives the Failed response instead of a reset
+ * connection. The connection is closed after the response either way.
  */
-static bool discard_body(struct http_request *req)
+static void discard_body(struct http_request *req)
 {
-	long long announced = req->info->content_length;
-	size_t total = 0;
+	long long left = req->info->content_length;
 	char sink[4096];
 
-	if (announced > (long long)RSP_MAX_DISCARDED_BODY)
-		return false;
-	for (;;) {
-		int n = mg_read(req->conn, sink, sizeof(sink));
+	if (left > (long long)RSP_MAX_DISCARDED_BODY)
+		return;
+	while (left > 0 && !body_timed_out(req)) {
+		size_t chunk = left < (long long)sizeof(sink) ? (size_t)left : sizeof(sink);
+		int n = mg_read(req->conn, sink, chunk);
 
 		if (n <= 0)
-			return n == 0;
-		total += (size_t)n;
-		if (total > RSP_MAX_DISCARDED_BODY)
-			return false;
+			return;
+		left -= n;
 	}
 }
 
@@ -528,14 +680,6 @@ static void load_client_cert(struct http_request *req)
 	req->cert_der_len = (size_t)len;
 }
 
-static long elapsed_ms(const struct timespec *since)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - since->tv_sec) * 1000L + (now.tv_nsec - since->tv_nsec) / 1000000L;
-}
-
 static bool has_body(const struct mg_request_info *info)
 {
 	if (info->content_length > 0)
@@ -551,6 +695,7 @@ static bool has_body(const struct mg_request_info *info)
 static void serve_route(struct http_request *req)
 {
 	const struct route *route = req->route;
+	char detail[96];
 	enum rsp_status st;
 
 	if (strcmp(req->info->request_method, "POST") != 0) {
@@ -558,12 +703,12 @@ static void serve_route(struct http_request *req)
 		status_send(req, RSP_E_METHOD_NOT_ALLOWED, req->info->request_method);
 		return;
 	}
-	st = read_body(req, route->max_body);
+	st = read_body(req, route->max_body, detail, sizeof(detail));
 	if (st != RSP_OK) {
 		if (st == RSP_E_BODY_TOO_LARGE)
 			discard_body(req);
 		req->close_after = true;
-		status_send(req, st, NULL);
+		status_send(req, st, detail[0] ? detail : NULL);
 		return;
 	}
 	if (route->flags & HTTP_ROUTE_RSP_HEADERS) {
@@ -601,8 +746,20 @@ static int begin_request(struct mg_connection *conn)
 	clock_gettime(CLOCK_MONOTONIC, &req.started);
 	req.route = find_route(srv, path);
 	req.log.function = req.route ? req.route->function : NULL;
+	mg_set_user_connection_data(conn, &conn_settled);
 
-	if (!req.route) {
+	if (info->num_headers >= MG_MAX_HEADERS) {
+		/*
+		 * civetweb keeps MG_MAX_HEADERS (64) header fields and drops the rest without
+		 * notice, Content-Length and Connection among them, so neither the body nor the
+		 * end of this request is known: reject it and close the connection.
+		 */
+		char detail[48];
+
+		snprintf(detail, sizeof(detail), "%d or more", MG_MAX_HEADERS);
+		req.close_after = true;
+		status_send(&req, RSP_E_TOO_MANY_HEADERS, detail);
+	} else if (!req.route) {
 		req.close_after = has_body(info);
 		status_send(&req, RSP_E_UNKNOWN_FUNCTION, NULL);
 	} else {
@@ -615,9 +772,10 @@ static int begin_request(struct mg_connection *conn)
 	free(req.body);
 	OPENSSL_free(req.cert_der);
 	/*
-	 * civetweb 1.15 reads and discards an unread body after a positive return, which for a
-	 * huge announced length keeps the worker busy. A negative return skips that, and the
-	 * connection closes because its body was not consumed.
+	 * A negative return closes the connection after the response (civetweb is patched for
+	 * that, see scripts/fetch-civetweb.sh), and civetweb does not read the rest of the body.
+	 * After a positive return civetweb would read and discard an unread body and keep the
+	 * connection for the next request.
 	 */
 	if (req.close_after)
 		return -1;
@@ -645,7 +803,8 @@ int http_server_new(const struct http_server_config *cfg, struct http_server **o
 
 	*out = NULL;
 	if (!cfg || !cfg->listen || !cfg->cert_file || cfg->threads < 0 ||
-	    cfg->request_timeout_ms < 0 || cfg->keep_alive_timeout_ms < 0) {
+	    cfg->request_timeout_ms < 0 || cfg->keep_alive_timeout_ms < 0 ||
+	    cfg->body_timeout_ms < 0) {
 		LOG_ERROR("http", NULL, "invalid server configuration: listen address and "
 			  "certificate file are required, numbers must not be negative");
 		return HTTP_E_INVALID;
@@ -657,7 +816,19 @@ int http_server_new(const struct http_server_config *cfg, struct http_server **o
 	srv = calloc(1, sizeof(*srv));
 	if (!srv)
 		return HTTP_E_NOMEM;
+	if (pthread_mutex_init(&srv->notice_lock, NULL) != 0) {
+		free(srv);
+		return HTTP_E_NOMEM;
+	}
 	srv->cfg = *cfg;
+	if (!srv->cfg.threads)
+		srv->cfg.threads = DEFAULT_THREADS;
+	if (!srv->cfg.request_timeout_ms)
+		srv->cfg.request_timeout_ms = DEFAULT_REQUEST_TIMEOUT_MS;
+	if (!srv->cfg.keep_alive_timeout_ms)
+		srv->cfg.keep_alive_timeout_ms = DEFAULT_KEEP_ALIVE_TIMEOUT_MS;
+	if (!srv->cfg.body_timeout_ms)
+		srv->cfg.body_timeout_ms = RSP_BODY_TIMEOUT_MS;
 	srv->listen = dup_or_null(cfg->listen, &failed);
 	srv->cert_file = dup_or_null(cfg->cert_file, &failed);
 	srv->key_file = dup_or_null(cfg->key_file, &failed);
@@ -722,19 +893,18 @@ int http_server_start(struct http_server *srv)
 	pthread_once(&library_once, init_library);
 
 	snprintf(listening, sizeof(listening), "%ss", srv->cfg.listen);
-	snprintf(threads, sizeof(threads), "%d",
-		 srv->cfg.threads ? srv->cfg.threads : DEFAULT_THREADS);
-	snprintf(request_timeout, sizeof(request_timeout), "%d",
-		 srv->cfg.request_timeout_ms ? srv->cfg.request_timeout_ms
-					     : DEFAULT_REQUEST_TIMEOUT_MS);
+	snprintf(threads, sizeof(threads), "%d", srv->cfg.threads);
+	snprintf(request_timeout, sizeof(request_timeout), "%d", srv->cfg.request_timeout_ms);
 	snprintf(keep_alive_timeout, sizeof(keep_alive_timeout), "%d",
-		 srv->cfg.keep_alive_timeout_ms ? srv->cfg.keep_alive_timeout_ms
-						: DEFAULT_KEEP_ALIVE_TIMEOUT_MS);
+		 srv->cfg.keep_alive_timeout_ms);
 
 	memset(&callbacks, 0, sizeof(callbacks));
 	callbacks.begin_request = begin_request;
 	callbacks.init_ssl = init_ssl;
 	callbacks.log_message = log_message;
+	callbacks.init_connection = connection_opened;
+	callbacks.connection_close = connection_closing;
+	callbacks.http_error = http_error;
 
 	srv->tls_failed = false;
 	srv->ctx = mg_start(&callbacks, srv, options);
@@ -746,11 +916,14 @@ int http_server_start(struct http_server *srv)
 	n = mg_get_server_ports(srv->ctx, (int)(sizeof(ports) / sizeof(ports[0])), ports);
 	srv->port = n > 0 ? ports[0].port : 0;
 	LOG_INFO(subsys_of(srv), NULL,
-		 "listening on %s (port %d), %s threads, client certificates %s",
-		 srv->cfg.listen, srv->port, threads,
+		 "listening on %s (port %d), %d threads, client certificates %s, timeouts: "
+		 "request %d ms, body %d ms, keep-alive %d ms",
+		 srv->cfg.listen, srv->port, srv->cfg.threads,
 		 srv->cfg.client_auth == HTTP_CLIENT_CERT_REQUIRED   ? "required"
 		 : srv->cfg.client_auth == HTTP_CLIENT_CERT_OPTIONAL ? "optional"
-								     : "not requested");
+								     : "not requested",
+		 srv->cfg.request_timeout_ms, srv->cfg.body_timeout_ms,
+		 srv->cfg.keep_alive_timeout_ms);
 	return HTTP_OK;
 }
 
@@ -765,8 +938,10 @@ void http_server_free(struct http_server *srv)
 		return;
 	if (srv->ctx) {
 		mg_stop(srv->ctx);
+		flush_suppressed_notices(srv, true);
 		LOG_INFO(subsys_of(srv), NULL, "stopped listening on %s", srv->cfg.listen);
 	}
+	pthread_mutex_destroy(&srv->notice_lock);
 	free(srv->listen);
 	free(srv->cert_file);
 	free(srv->key_file);

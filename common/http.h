@@ -9,23 +9,55 @@
  * Optionally the server requests a client certificate and verifies it against a CA file
  * (ES2+ operators); the handler reads the verified certificate.
  *
- * Responses the glue sends itself, always with the SGP.22 JSON header (see common/status.h):
+ * Responses the glue sends itself, always with the SGP.22 JSON header (see common/status.h);
+ * the HTTP code is that of the status table, 200 unless noted:
+ *   - 64 header fields or more: RSP_E_TOO_MANY_HEADERS, because civetweb keeps MG_MAX_HEADERS
+ *     (64) fields and drops the rest, which may include Content-Length or Connection;
  *   - a path with no handler: HTTP 404, RSP_E_UNKNOWN_FUNCTION;
  *   - a method other than POST on a known path: HTTP 405 with "Allow: POST",
  *     RSP_E_METHOD_NOT_ALLOWED;
- *   - a body over the route's limit (by Content-Length, or while reading a chunked body):
- *     HTTP 413, RSP_E_BODY_TOO_LARGE, and the connection is closed;
- *   - an invalid Content-Length or a body shorter than announced: HTTP 400,
+ *   - a Content-Length over the route's limit: RSP_E_BODY_TOO_LARGE;
+ *   - a Content-Length that is not 1 to 18 decimal digits, two different Content-Length
+ *     headers, any Transfer-Encoding (chunked bodies are not accepted: the SGP.22 request
+ *     envelope carries a Content-Length), or a connection closed before the whole body:
  *     RSP_E_BODY_UNREADABLE;
+ *   - a body not received within body_timeout_ms of the end of the request header, or a read
+ *     that received nothing for request_timeout_ms: RSP_E_BODY_TIMEOUT;
  *   - with HTTP_ROUTE_RSP_HEADERS: an X-Admin-Protocol that is not "gsma/rsp/v2.x.y" gets
- *     HTTP 200 RSP_E_PROTOCOL_VERSION, a Content-Type other than application/json (parameters
- *     such as charset allowed) gets HTTP 200 RSP_E_CONTENT_TYPE;
- *   - a handler that returns without responding: HTTP 200 RSP_E_INTERNAL, logged as an error.
- * No handler outcome produces a 5xx.
+ *     RSP_E_PROTOCOL_VERSION, a Content-Type other than application/json (parameters such as
+ *     charset allowed) gets RSP_E_CONTENT_TYPE;
+ *   - a handler that returns without responding: RSP_E_INTERNAL, logged as an error.
+ * No handler outcome produces a 5xx. After a rejected body, a rejected header count, or a
+ * request to an unknown path or with another method that carried a body, the connection is
+ * closed after the response, so no unread byte is taken for the next request.
+ * For a malformed or incomplete request header, civetweb itself sends its own text page
+ * (HTTP 400, 411, 413 or 505) and closes the connection.
  *
- * Threads: civetweb runs a fixed pool of worker threads, and one of them serves each request
- * from start to end. So a handler may block (database, outgoing HTTPS). A struct http_request is valid
- * only during the handler call.
+ * Timeouts: a connection that does not complete its TLS handshake within about
+ * request_timeout_ms is closed. So is one that does not complete its request header within
+ * about request_timeout_ms, or keep_alive_timeout_ms for the later requests of a kept-alive
+ * connection.
+ * One read of a body ends within two request timeouts (civetweb is patched for that). The
+ * glue stops reading once body_timeout_ms has passed since the end of the header, so reading a
+ * body ends at most body_timeout_ms + 2 * request_timeout_ms after the header.
+ * Connections closed before a complete TLS handshake or request header, requests that
+ * civetweb rejects, and civetweb's own messages are logged as warnings, at most 5 per 10 s
+ * and server, with a count of the rest.
+ *
+ * Threads: civetweb runs a fixed pool of worker threads, and one of them serves each connection
+ * from start to end. So a handler may block (database, outgoing HTTPS). A struct http_request is
+ * valid only during the handler call.
+ *
+ * NOTE: a slow client still occupies a worker thread until one of the timeouts above ends its
+ * connection: with the defaults about 10 s for the TLS handshake, 10 s for the header and
+ * 35 s for the body. A kept-alive connection occupies its thread while idle, up to
+ * keep_alive_timeout_ms between requests, and a client that sends a request before each
+ * timeout keeps the thread. So as many slow or idle connections as there are threads block
+ * the port for everyone else. Writing a response has a timeout per write only, so a client
+ * that reads a large response (a Bound Profile Package) slowly also keeps its thread. In
+ * production, run the servers behind a load balancer or reverse proxy that enforces client
+ * timeouts and buffers whole requests and responses, and size threads for the expected number
+ * of concurrent connections.
  */
 #ifndef COMMON_HTTP_H
 #define COMMON_HTTP_H
@@ -68,8 +100,9 @@ struct http_server_config {
 	enum http_client_auth client_auth;
 	const char *client_ca_file; /* PEM CA certificates trusted for client certificates */
 	int threads;              /* worker threads; 0: 8 */
-	int request_timeout_ms;   /* per read/write on a connection; 0: 10000 */
+	int request_timeout_ms;   /* TLS handshake, request header, and each read/write; 0: 10000 */
 	int keep_alive_timeout_ms; /* idle time before a kept-alive connection closes; 0: 30000 */
+	int body_timeout_ms;      /* whole request body; 0: RSP_BODY_TIMEOUT_MS (common/limits.h) */
 	const char *name;         /* subsystem name for log lines, e.g. "es9"; NULL: "http" */
 };
 
@@ -129,8 +162,8 @@ const uint8_t *http_request_client_cert_der(const struct http_request *req, size
 /*
  * The log context of the request, whose function is the route's. The handler adds the
  * transactionId and the EID or matchingId with http_request_set_log_ids() once it has decoded
- * them, and every later log line of the glue (including the outcome line) carries them. Values are copied (truncated to 64 and
- * 255 bytes); NULL leaves a field unchanged.
+ * them, and every later log line of the glue (including the outcome line) carries them.
+ * Values are copied (truncated to 64 and 255 bytes); NULL leaves a field unchanged.
  */
 const struct log_ctx *http_request_log_ctx(const struct http_request *req);
 void http_request_set_log_ids(struct http_request *req, const char *transaction_id,

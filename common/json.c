@@ -70,6 +70,28 @@ static bool is_json_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/*
+ * Whether text contains the escape \u0000 in a string or member name. cJSON decodes it into a NUL
+ * byte and hands out NUL-terminated strings, so the value would end there without notice
+ * ("12\u000034567" would read as "12"). A backslash occurs in valid JSON only inside a string,
+ * where it starts an escape whose next byte is its own (which may be another backslash), so
+ * skipping each escape's second byte finds exactly the backslashes that start an escape.
+ */
+static bool has_nul_escape(const char *text, size_t len)
+{
+	static const char nul_escape[] = "u0000";
+
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] != '\\')
+			continue;
+		if (len - i > sizeof(nul_escape) - 1 &&
+		    memcmp(text + i + 1, nul_escape, sizeof(nul_escape) - 1) == 0)
+			return true;
+		i++;
+	}
+	return false;
+}
+
 int json_parse_object(const char *body, size_t len, cJSON **out)
 {
 	cJSON *root = NULL;
@@ -77,7 +99,7 @@ int json_parse_object(const char *body, size_t len, cJSON **out)
 	int rc = JSON_E_INVALID;
 
 	*out = NULL;
-	if (!body || len == 0 || memchr(body, '\0', len))
+	if (!body || len == 0 || memchr(body, '\0', len) || has_nul_escape(body, len))
 		goto out;
 	root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
 	if (!root || !cJSON_IsObject(root))

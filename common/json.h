@@ -6,6 +6,13 @@
  * Field lookup is case-sensitive. json_parse_object() rejects duplicate keys at any depth,
  * which cJSON itself accepts silently, so every name a getter reads has one value.
  *
+ * cJSON keeps strings NUL-terminated without a length, and decodes the escape \u0000 into a NUL
+ * byte, so "12\u000034567" would read as "12". json_parse_object() therefore rejects a body with
+ * \u0000 in any string or member name (a raw NUL byte too), and the strings of the trees it
+ * returns are complete. The getters rely on that: a getter cannot see a cut-off string, so use
+ * them only on trees from json_parse_object() or built by the program, never on a tree that
+ * cJSON parsed directly from received text.
+ *
  * Every getter returns JSON_OK, JSON_E_MISSING or JSON_E_INVALID. JSON_E_MISSING means the
  * field is absent or null: the caller responds RSP_E_FIELD_MISSING ("mandatory element
  * missing") or treats an optional field as absent. JSON_E_INVALID means the field has the
@@ -47,8 +54,9 @@ enum json_status {
 
 /*
  * Parses a request body of len bytes (no terminating NUL needed) that must be exactly one JSON
- * object, optionally surrounded by whitespace. Rejects NUL bytes, trailing data, nesting deeper
- * than JSON_MAX_DEPTH and duplicate keys in any object. UTF-8 is not validated (cJSON does not).
+ * object, optionally surrounded by whitespace. Rejects NUL bytes, the escape \u0000, trailing
+ * data, nesting deeper than JSON_MAX_DEPTH and duplicate keys in any object. UTF-8 is not
+ * validated (cJSON does not).
  * The caller owns *out (cJSON_Delete). Returns JSON_OK, JSON_E_INVALID or JSON_E_NOMEM.
  */
 int json_parse_object(const char *body, size_t len, cJSON **out);

@@ -14,6 +14,12 @@
  * is sent, so that the client, still sending, receives it; a larger body closes the connection. */
 #define RSP_MAX_DISCARDED_BODY    (4 * 1024 * 1024)
 
+/* Time allowed to receive a whole request body, counted from the end of its header. A read
+ * that started before it ends at most two request timeouts later (common/http.h). At 15 s a
+ * client must send the largest body (RSP_MAX_REQUEST_BODY) at 4.4 KB/s or faster; SGP.22
+ * requests are a few KB. */
+#define RSP_BODY_TIMEOUT_MS       15000
+
 /* Decoded size of one base64 JSON field. */
 #define RSP_MAX_B64_FIELD         (32 * 1024)
 

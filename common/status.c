@@ -9,7 +9,8 @@
  *
  * Some code pairs are shared by several entries on purpose, because SGP.22 gives one code to
  * several causes:
- *   1.3.1/2.1  body not JSON, field invalid, Content-Type, oversized or unreadable body
+ *   1.3.1/2.1  body not JSON, field invalid, Content-Type, oversized, unreadable or late body,
+ *              too many header fields
  *   8.1/6.1    invalid eUICC signature, serverChallenge mismatch
  *   8.1.3/6.1  invalid eUICC certificate, EID outside the EUM's range
  *   8.2.1/3.5  ReleaseProfile and CancelOrder on a profile in the wrong state
@@ -43,6 +44,8 @@ static const struct status_entry status_table[] = {
 	ENTRY(RSP_E_BODY_TOO_LARGE, "1.3.1", "2.1", "Request body too large"),
 	ENTRY(RSP_E_BODY_UNREADABLE, "1.3.1", "2.1",
 	      "Request body could not be read (invalid Content-Length or chunked encoding)"),
+	ENTRY(RSP_E_BODY_TIMEOUT, "1.3.1", "2.1", "Request body not received in time"),
+	ENTRY(RSP_E_TOO_MANY_HEADERS, "1.3.1", "2.1", "Too many HTTP header fields"),
 	/* NOTE: no public source gives a status for a path or method outside the binding. 1.6
 	 * (Function) with 3.1 (Unsupported), and 1.3.1/3.1, are this project's choice. */
 	ENTRY_HTTP(RSP_E_UNKNOWN_FUNCTION, "1.6", "3.1", "Unknown function", 404),

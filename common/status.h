@@ -39,6 +39,8 @@ enum rsp_status {
 	RSP_E_METHOD_NOT_ALLOWED = -10, /* HTTP 405, only POST is served */
 	RSP_E_REQUESTER_UNKNOWN = -11, /* client certificate missing or not trusted */
 	RSP_E_REQUESTER_NOT_ALLOWED = -12, /* functionRequesterIdentifier not the caller's */
+	RSP_E_TOO_MANY_HEADERS = -13, /* as many header fields as civetweb keeps, or more */
+	RSP_E_BODY_TIMEOUT = -14, /* body not received within the server's body timeout */
 
 	/* RSP session (ES9+, ES11). */
 	RSP_E_TRANSACTION_UNKNOWN = -20, /* unknown, expired or mismatching transactionId */

@@ -1,15 +1,21 @@
 /*
  * Tests of common/http (server glue) and common/httpc (client) over real TLS on 127.0.0.1:
- * SGP.22 headers, JSON and 204 responses, body limits and framing errors, unknown paths and
- * methods, client certificates, TLS versions and the brainpool certificate on TLS 1.2.
+ * SGP.22 headers, JSON and 204 responses, body limits and framing errors, requests hidden in
+ * a body (huge Content-Length, too many header fields, chunked bodies), slow and incomplete
+ * clients against a server with short timeouts, unknown paths and methods, client
+ * certificates, TLS versions and the brainpool certificate on TLS 1.2.
  *
  * The certificates are made at start with the openssl command-line tool in a temporary folder.
- * Requests that curl will not send (broken framing, chunked bodies, old TLS versions) go
- * through a small OpenSSL client in this file.
+ * Requests that curl will not send (broken framing, chunked bodies, slow sending, old TLS
+ * versions) go through a small OpenSSL client in this file.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +43,9 @@ static struct http_server *server;        /* server authentication only */
 static struct http_server *mtls_server;   /* client certificate required */
 static struct http_server *optional_server; /* client certificate optional */
 static struct http_server *brainpool_server;
+static struct http_server *slow_server;   /* short request and body timeouts */
 static int second_response_rc = 1;
+static atomic_int counted_requests;       /* requests served by /count */
 
 static const char cert_script[] =
 	"set -e\n"
@@ -146,6 +154,13 @@ static void handle_twice(struct http_request *req, void *arg)
 	second_response_rc = http_send_no_content(req);
 }
 
+static void handle_count(struct http_request *req, void *arg)
+{
+	(void)arg;
+	atomic_fetch_add(&counted_requests, 1);
+	http_send_no_content(req);
+}
+
 static void handle_client(struct http_request *req, void *arg)
 {
 	const char *subject = http_request_client_subject(req);
@@ -177,11 +192,14 @@ static int add_routes(struct http_server *srv)
 	rc |= http_server_route(srv, "/silent", "test/silent", 0, 0, handle_silent, NULL);
 	rc |= http_server_route(srv, "/twice", "test/twice", 0, 0, handle_twice, NULL);
 	rc |= http_server_route(srv, "/client", "ES2+/client", 0, 0, handle_client, NULL);
+	rc |= http_server_route(srv, "/count", "test/count", 0, 0, handle_count, NULL);
 	return rc;
 }
 
-static struct http_server *start_server(const char *cert, const char *key,
-					enum http_client_auth auth)
+/* Starts a server with all routes; 0 for a timeout or threads means the default. */
+static struct http_server *start_server_with(const char *cert, const char *key,
+					     enum http_client_auth auth, int request_timeout_ms,
+					     int body_timeout_ms, int threads)
 {
 	char cert_path[256], key_path[256], ca_path[256];
 	struct http_server_config cfg = { 0 };
@@ -195,7 +213,9 @@ static struct http_server *start_server(const char *cert, const char *key,
 	cfg.key_file = key_path;
 	cfg.client_auth = auth;
 	cfg.client_ca_file = auth != HTTP_CLIENT_CERT_NONE ? ca_path : NULL;
-	cfg.threads = 4;
+	cfg.threads = threads ? threads : 4;
+	cfg.request_timeout_ms = request_timeout_ms;
+	cfg.body_timeout_ms = body_timeout_ms;
 	cfg.name = "test-http";
 	if (http_server_new(&cfg, &srv) != HTTP_OK)
 		return NULL;
@@ -204,6 +224,12 @@ static struct http_server *start_server(const char *cert, const char *key,
 		return NULL;
 	}
 	return srv;
+}
+
+static struct http_server *start_server(const char *cert, const char *key,
+					enum http_client_auth auth)
+{
+	return start_server_with(cert, key, auth, 0, 0, 0);
 }
 
 /* ---- client side ---- */
@@ -535,6 +561,120 @@ struct raw_options {
 	const char *ca; /* file in dir; default ca.pem */
 };
 
+struct raw_conn {
+	SSL_CTX *ctx;
+	SSL *ssl;
+	int fd;
+};
+
+static void raw_disconnect(struct raw_conn *c)
+{
+	ERR_clear_error();
+	if (c->ssl) {
+		SSL_shutdown(c->ssl);
+		SSL_free(c->ssl);
+	}
+	if (c->fd >= 0)
+		close(c->fd);
+	SSL_CTX_free(c->ctx);
+	c->ssl = NULL;
+	c->ctx = NULL;
+	c->fd = -1;
+}
+
+/* Opens a TCP connection to the loopback port; returns the socket or -1. */
+static int tcp_connect(int port)
+{
+	struct sockaddr_in addr = { 0 };
+	struct timeval tv = { 20, 0 };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	addr.sin_family = AF_INET;
+	addr.sin_port = htons((uint16_t)port);
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Connects and completes the TLS handshake; false when either failed (c is then released). */
+static bool raw_connect(int port, const struct raw_options *o, struct raw_conn *c)
+{
+	char ca[256];
+
+	c->ctx = NULL;
+	c->ssl = NULL;
+	c->fd = -1;
+	path_of(ca, sizeof(ca), o && o->ca ? o->ca : "ca.pem");
+	c->ctx = SSL_CTX_new(TLS_client_method());
+	if (!c->ctx)
+		goto fail;
+	SSL_CTX_set_security_level(c->ctx, 0); /* lets the client offer TLS 1.1 to be refused */
+	SSL_CTX_set_min_proto_version(c->ctx,
+				      o && o->min_version ? o->min_version : TLS1_2_VERSION);
+	SSL_CTX_set_max_proto_version(c->ctx,
+				      o && o->max_version ? o->max_version : TLS1_3_VERSION);
+	if (o && o->min_version && o->min_version < TLS1_2_VERSION)
+		SSL_CTX_set_cipher_list(c->ctx, "DEFAULT@SECLEVEL=0");
+	if (o && o->groups)
+		SSL_CTX_set1_groups_list(c->ctx, o->groups);
+	if (SSL_CTX_load_verify_locations(c->ctx, ca, NULL) != 1)
+		goto fail;
+	SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, NULL);
+
+	c->fd = tcp_connect(port);
+	if (c->fd < 0)
+		goto fail;
+	c->ssl = SSL_new(c->ctx);
+	if (!c->ssl)
+		goto fail;
+	SSL_set_fd(c->ssl, c->fd);
+	SSL_set_tlsext_host_name(c->ssl, HOST);
+	SSL_set1_host(c->ssl, HOST);
+	if (SSL_connect(c->ssl) != 1)
+		goto fail;
+	return true;
+fail:
+	raw_disconnect(c);
+	return false;
+}
+
+/*
+ * Reads until the server closes the connection or sends nothing for 20 s. Returns the number
+ * of bytes read. *closed (may be NULL) is set to whether the server closed the connection.
+ */
+static long raw_read_all(struct raw_conn *c, char *out, size_t out_size, bool *closed)
+{
+	long total = 0;
+	bool peer_closed = false;
+
+	for (;;) {
+		int n = SSL_read(c->ssl, out + total, (int)(out_size - 1 - (size_t)total));
+		int saved_errno = errno;
+
+		if (n <= 0) {
+			int err = SSL_get_error(c->ssl, n);
+
+			/* The receive timeout of the socket ends the read with EAGAIN. */
+			peer_closed = !(err == SSL_ERROR_SYSCALL &&
+					(saved_errno == EAGAIN || saved_errno == EWOULDBLOCK));
+			break;
+		}
+		total += n;
+		if ((size_t)total >= out_size - 1)
+			break;
+	}
+	out[total] = '\0';
+	if (closed)
+		*closed = peer_closed;
+	return total;
+}
+
 /*
  * Sends request over TLS and reads until the server closes. Returns the number of response
  * bytes, or -1 when the handshake failed. cipher (64 bytes) receives the negotiated suite.
@@ -542,73 +682,69 @@ struct raw_options {
 static long raw_exchange(int port, const struct raw_options *o, const char *request, size_t len,
 			 char *out, size_t out_size, char *cipher)
 {
-	struct sockaddr_in addr = { 0 };
-	struct timeval tv = { 20, 0 };
-	char ca[256];
-	SSL_CTX *ctx = NULL;
-	SSL *ssl = NULL;
+	struct raw_conn c;
 	long total = -1;
-	int fd = -1;
 
 	out[0] = '\0';
 	if (cipher)
 		cipher[0] = '\0';
-	path_of(ca, sizeof(ca), o && o->ca ? o->ca : "ca.pem");
-	ctx = SSL_CTX_new(TLS_client_method());
-	if (!ctx)
-		goto out;
-	SSL_CTX_set_security_level(ctx, 0); /* lets the client offer TLS 1.1 to be refused */
-	SSL_CTX_set_min_proto_version(ctx, o && o->min_version ? o->min_version : TLS1_2_VERSION);
-	SSL_CTX_set_max_proto_version(ctx, o && o->max_version ? o->max_version : TLS1_3_VERSION);
-	if (o && o->min_version && o->min_version < TLS1_2_VERSION)
-		SSL_CTX_set_cipher_list(ctx, "DEFAULT@SECLEVEL=0");
-	if (o && o->groups)
-		SSL_CTX_set1_groups_list(ctx, o->groups);
-	if (SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1)
-		goto out;
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0)
-		goto out;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	addr.sin_family = AF_INET;
-	addr.sin_port = htons((uint16_t)port);
-	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0)
-		goto out;
-	ssl = SSL_new(ctx);
-	if (!ssl)
-		goto out;
-	SSL_set_fd(ssl, fd);
-	SSL_set_tlsext_host_name(ssl, HOST);
-	SSL_set1_host(ssl, HOST);
-	if (SSL_connect(ssl) != 1)
-		goto out;
+	if (!raw_connect(port, o, &c))
+		return -1;
 	if (cipher)
-		snprintf(cipher, 64, "%s", SSL_get_cipher_name(ssl));
-	total = 0;
-	if (len > 0 && SSL_write(ssl, request, (int)len) != (int)len)
-		goto out;
-	for (;;) {
-		int n = SSL_read(ssl, out + total, (int)(out_size - 1 - (size_t)total));
+		snprintf(cipher, 64, "%s", SSL_get_cipher_name(c.ssl));
+	if (len == 0 || SSL_write(c.ssl, request, (int)len) == (int)len)
+		total = raw_read_all(&c, out, out_size, NULL);
+	raw_disconnect(&c);
+	return total;
+}
 
-		if (n <= 0)
-			break;
-		total += n;
-		if ((size_t)total >= out_size - 1)
-			break;
+/* Like raw_exchange() with default options. *closed is set to whether the server closed. */
+static long raw_exchange_closing(int port, const char *request, char *out, size_t out_size,
+				 bool *closed)
+{
+	struct raw_conn c;
+	size_t len = strlen(request);
+	long total = -1;
+
+	out[0] = '\0';
+	*closed = false;
+	if (!raw_connect(port, NULL, &c))
+		return -1;
+	if (len == 0 || SSL_write(c.ssl, request, (int)len) == (int)len)
+		total = raw_read_all(&c, out, out_size, closed);
+	raw_disconnect(&c);
+	return total;
+}
+
+/*
+ * Sends head, then one byte fill every interval_ms until the server sends something or count
+ * bytes went out, and reads the response until the server closes. TLS 1.2, so that no session
+ * ticket arriving after the handshake reads as a response. Returns the response length, or -1
+ * when the handshake failed.
+ */
+static long raw_trickle(int port, const char *head, char fill, int count, int interval_ms,
+			char *out, size_t out_size, bool *closed)
+{
+	struct raw_options tls12 = { .max_version = TLS1_2_VERSION };
+	struct raw_conn c;
+	long total = -1;
+
+	out[0] = '\0';
+	*closed = false;
+	if (!raw_connect(port, &tls12, &c))
+		return -1;
+	if (SSL_write(c.ssl, head, (int)strlen(head)) == (int)strlen(head)) {
+		for (int i = 0; i < count; i++) {
+			struct pollfd p = { .fd = c.fd, .events = POLLIN };
+
+			if (SSL_pending(c.ssl) > 0 || poll(&p, 1, interval_ms) != 0)
+				break;
+			if (SSL_write(c.ssl, &fill, 1) != 1)
+				break;
+		}
+		total = raw_read_all(&c, out, out_size, closed);
 	}
-	out[total] = '\0';
-out:
-	ERR_clear_error();
-	if (ssl) {
-		SSL_shutdown(ssl);
-		SSL_free(ssl);
-	}
-	if (fd >= 0)
-		close(fd);
-	SSL_CTX_free(ctx);
+	raw_disconnect(&c);
 	return total;
 }
 
@@ -617,9 +753,19 @@ static int raw_status(const char *response)
 {
 	int code = 0;
 
-	if (sscanf(response, "HTTP/1.1 %d", &code) != 1)
+	if (sscanf(response, "HTTP/1.%*d %d", &code) != 1)
 		return 0;
 	return code;
+}
+
+/* The number of HTTP responses (status lines) in a raw exchange. */
+static int raw_response_count(const char *response)
+{
+	int n = 0;
+
+	for (const char *p = response; (p = strstr(p, "HTTP/1.")) != NULL; p++)
+		n++;
+	return n;
 }
 
 static long raw_post(const char *headers, const char *body, char *out, size_t out_size)
@@ -635,41 +781,131 @@ static long raw_post(const char *headers, const char *body, char *out, size_t ou
 			    NULL);
 }
 
-static void test_chunked_bodies(void)
+/* A request to /count, complete with its body: what a smuggling attempt hides in a body. */
+static const char count_request[] = "POST /count HTTP/1.1\r\nHost: " HOST "\r\n"
+				    "Content-Length: 2\r\n\r\n{}";
+
+/* Checks a raw exchange: one Failed 1.3.1/2.1 response naming reason, connection closed, and
+ * no request to /count served. */
+static void check_rejected_and_closed(const char *out, bool closed, const char *reason,
+				      int count_before, const char *func, int line)
 {
-	char out[8192];
-	char body[1024];
-	size_t n = 0;
+	static const char codes[] = "\"subjectCode\":\"1.3.1\",\"reasonCode\":\"2.1\"";
+
+	if (raw_status(out) != 200 || !strstr(out, codes) || !strstr(out, reason))
+		test_fail_at(__FILE__, line, "%s: expected Failed 1.3.1/2.1 with \"%s\": %s", func,
+			     reason, out);
+	else if (raw_response_count(out) != 1)
+		test_fail_at(__FILE__, line, "%s: expected exactly one response: %s", func, out);
+	else if (!closed)
+		test_fail_at(__FILE__, line, "%s: connection left open after the response", func);
+	else if (atomic_load(&counted_requests) != count_before)
+		test_fail_at(__FILE__, line, "%s: a request hidden in the body was served", func);
+}
+
+#define CHECK_REJECTED_AND_CLOSED(out, closed, reason, count_before) \
+	check_rejected_and_closed((out), (closed), (reason), (count_before), __func__, __LINE__)
+
+static void test_chunked_body_rejected(void)
+{
+	static const struct {
+		const char *chunks;
+		bool request_after; /* a complete request follows, which must not be served */
+	} cases[] = {
+		{ "a\r\n{\"transact\r\n10\r\nionId\":\"ABCD\"}  \r\n0\r\n\r\n", false },
+		/* civetweb adds chunk sizes into a signed 64-bit length: this one overflowed it. */
+		{ "7fffffffffffffff\r\n{}", false },
+		{ "zz\r\n{}\r\n0\r\n\r\n", false },
+		{ "2\r\n{}\r\n0\r\n\r\n", true },
+	};
+	char request[2048], out[8192];
 
 	NEED_SERVER(server);
-	REQUIRE(raw_post("Transfer-Encoding: chunked\r\n",
-			 "a\r\n{\"transact\r\n10\r\nionId\":\"ABCD\"}  \r\n0\r\n\r\n", out,
-			 sizeof(out)) > 0);
-	CHECK_INT(raw_status(out), 200);
-	CHECK(strstr(out, "Executed-Success") != NULL);
-	CHECK(strstr(out, "\"transactionId\":\"ABCD\"") != NULL);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int before = atomic_load(&counted_requests);
+		bool closed;
 
-	/* A chunked body over the route's limit. */
-	for (int i = 0; i < 3; i++)
-		n += (size_t)snprintf(body + n, sizeof(body) - n, "40\r\n%064d\r\n", 0);
-	snprintf(body + n, sizeof(body) - n, "0\r\n\r\n");
-	{
-		char request[2048];
-		int len = snprintf(request, sizeof(request),
-				   "POST /small HTTP/1.1\r\nHost: " HOST "\r\n"
-				   "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n%s",
-				   body);
-
-		REQUIRE(raw_exchange(http_server_port(server), NULL, request, (size_t)len, out,
-				     sizeof(out), NULL) > 0);
-		CHECK_INT(raw_status(out), 200);
-		CHECK(strstr(out, "\"subjectCode\":\"1.3.1\"") != NULL);
+		snprintf(request, sizeof(request),
+			 "POST %s HTTP/1.1\r\nHost: " HOST "\r\n"
+			 "X-Admin-Protocol: gsma/rsp/v2.5.0\r\nContent-Type: application/json\r\n"
+			 "Transfer-Encoding: chunked\r\n\r\n%s%s",
+			 echo_path, cases[i].chunks, cases[i].request_after ? count_request : "");
+		REQUIRE(raw_exchange_closing(http_server_port(server), request, out, sizeof(out),
+					     &closed) >= 0);
+		CHECK_REJECTED_AND_CLOSED(out, closed, "Transfer-Encoding", before);
 	}
+}
 
-	/* A chunk size that is no hex number. */
-	REQUIRE(raw_post("Transfer-Encoding: chunked\r\n", "zz\r\n{}\r\n0\r\n\r\n", out,
-			 sizeof(out)) >= 0);
-	CHECK_INT(raw_status(out), 200);
+static void test_huge_content_length_closes(void)
+{
+	/* More than 18 digits, LLONG_MAX, and a value just below it: civetweb added each to the
+	 * header length, a signed overflow, and kept the connection for the body's "request".
+	 * 18 digits are valid but over the route's limit. */
+	static const char *const lengths[] = {
+		"99999999999999999999", "9223372036854775807", "9223372036854775000",
+		"999999999999999999",
+	};
+	char request[2048], out[8192];
+
+	NEED_SERVER(server);
+	for (size_t i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
+		int before = atomic_load(&counted_requests);
+		bool closed;
+
+		snprintf(request, sizeof(request),
+			 "POST %s HTTP/1.1\r\nHost: " HOST "\r\n"
+			 "X-Admin-Protocol: gsma/rsp/v2.5.0\r\nContent-Type: application/json\r\n"
+			 "Content-Length: %s\r\n\r\n%s",
+			 echo_path, lengths[i], count_request);
+		REQUIRE(raw_exchange_closing(http_server_port(server), request, out, sizeof(out),
+					     &closed) >= 0);
+		CHECK_REJECTED_AND_CLOSED(out, closed,
+					  i < 3 ? "invalid Content-Length" : "too large", before);
+	}
+}
+
+/*
+ * Writes an echo request with the given number of header fields and returns its length. The
+ * fields are Host, X-Admin-Protocol, Content-Type, fillers, and Content-Length and Connection:
+ * close last, where civetweb drops them once it has kept MG_MAX_HEADERS fields.
+ */
+static int request_with_fields(char *out, size_t size, int fields, const char *body)
+{
+	int n = snprintf(out, size, "POST %s HTTP/1.1\r\nHost: " HOST "\r\n"
+			 "X-Admin-Protocol: gsma/rsp/v2.5.0\r\nContent-Type: application/json\r\n",
+			 echo_path);
+
+	for (int i = 0; i < fields - 5; i++)
+		n += snprintf(out + n, size - (size_t)n, "X-Filler-%d: a\r\n", i);
+	n += snprintf(out + n, size - (size_t)n,
+		      "Content-Length: %zu\r\nConnection: close\r\n\r\n%s", strlen(body), body);
+	return n;
+}
+
+static void test_header_field_limit(void)
+{
+	char request[8192], out[8192];
+	int before = atomic_load(&counted_requests);
+	bool closed;
+
+	NEED_SERVER(server);
+	/* 63 fields are served. */
+	request_with_fields(request, sizeof(request), 63, echo_body);
+	REQUIRE(raw_exchange_closing(http_server_port(server), request, out, sizeof(out),
+				     &closed) > 0);
+	CHECK(strstr(out, "Executed-Success") != NULL);
+
+	/* 64 fields may be more than civetweb kept: rejected. */
+	request_with_fields(request, sizeof(request), 64, echo_body);
+	REQUIRE(raw_exchange_closing(http_server_port(server), request, out, sizeof(out),
+				     &closed) > 0);
+	CHECK_REJECTED_AND_CLOSED(out, closed, "Too many HTTP header fields", before);
+
+	/* 75 fields: Content-Length and Connection are dropped, and the body is a request. */
+	request_with_fields(request, sizeof(request), 75, count_request);
+	REQUIRE(raw_exchange_closing(http_server_port(server), request, out, sizeof(out),
+				     &closed) > 0);
+	CHECK_REJECTED_AND_CLOSED(out, closed, "Too many HTTP header fields", before);
 }
 
 static void test_content_length_framing(void)
@@ -733,6 +969,166 @@ static void test_response_headers_raw(void)
 	REQUIRE(raw_post("", "", out, sizeof(out)) > 0);
 	CHECK(strstr(out, "\r\nContent-Length: ") != NULL);
 	CHECK(strstr(out, "\r\nX-Admin-Protocol: gsma/rsp/v2.5.0\r\n") != NULL);
+}
+
+/* ---- slow and incomplete clients, against a server with short timeouts ---- */
+
+/* Writes an echo request with echo_body whose Content-Length announces extra bytes more. */
+static void slow_request_head(char *out, size_t size, size_t extra)
+{
+	snprintf(out, size,
+		 "POST %s HTTP/1.1\r\nHost: " HOST "\r\nX-Admin-Protocol: gsma/rsp/v2.5.0\r\n"
+		 "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+		 echo_path, strlen(echo_body) + extra, echo_body);
+}
+
+static void test_trickled_body_times_out(void)
+{
+	char head[1024], out[8192];
+	bool closed;
+
+	NEED_SERVER(slow_server);
+	/* 100 more bytes at one per 100 ms: each byte arrives well within the request timeout,
+	 * and the whole body would take 10 s, five times the body timeout. */
+	slow_request_head(head, sizeof(head), 100);
+	REQUIRE(raw_trickle(http_server_port(slow_server), head, ' ', 100, 100, out, sizeof(out),
+			    &closed) > 0);
+	CHECK_INT(raw_status(out), 200);
+	CHECK(strstr(out, "\"subjectCode\":\"1.3.1\",\"reasonCode\":\"2.1\"") != NULL);
+	CHECK(strstr(out, "Request body not received in time") != NULL);
+	CHECK(closed);
+}
+
+static void test_stalled_body_times_out(void)
+{
+	char head[1024], out[8192];
+	bool closed;
+
+	NEED_SERVER(slow_server);
+	/* 10 bytes announced are never sent. */
+	slow_request_head(head, sizeof(head), 10);
+	REQUIRE(raw_exchange_closing(http_server_port(slow_server), head, out, sizeof(out),
+				     &closed) > 0);
+	CHECK_INT(raw_status(out), 200);
+	CHECK(strstr(out, "Request body not received in time") != NULL);
+	CHECK(closed);
+}
+
+static void test_incomplete_connections_closed(void)
+{
+	char out[4096];
+	bool closed;
+	int fd;
+
+	NEED_SERVER(slow_server);
+	/* No TLS handshake at all. */
+	fd = tcp_connect(http_server_port(slow_server));
+	REQUIRE(fd >= 0);
+	CHECK(recv(fd, out, sizeof(out), 0) == 0);
+	close(fd);
+
+	/* A handshake and no request. */
+	REQUIRE(raw_exchange_closing(http_server_port(slow_server), "", out, sizeof(out),
+				     &closed) == 0);
+	CHECK(closed);
+
+	/* A request header that never ends, sent a byte per 100 ms: civetweb sends HTTP 400. */
+	REQUIRE(raw_trickle(http_server_port(slow_server), "POST /count HTTP/1.1\r\nX-Slow: ", 'a',
+			    200, 100, out, sizeof(out), &closed) >= 0);
+	CHECK_INT(raw_status(out), 400);
+	CHECK(closed);
+}
+
+/* The number of times text was logged in the file at path. A line ending in "[repeated N more
+ * times]" counts as N more of the line before it. */
+static unsigned long count_logged(const char *path, const char *text)
+{
+	char line[LOG_MAX_LINE + 64];
+	unsigned long n = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		const char *repeated = strstr(line, "[repeated ");
+		unsigned long more = 0;
+
+		if (!strstr(line, text))
+			continue;
+		if (repeated && sscanf(repeated, "[repeated %lu more times]", &more) == 1)
+			n += more;
+		else
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* The sum of N over the lines "N connection warnings not logged" in the file at path. */
+static unsigned long count_suppressed(const char *path)
+{
+	char line[LOG_MAX_LINE + 64];
+	unsigned long n = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		const char *p = strstr(line, " connection warnings not logged");
+		unsigned long count = 0;
+
+		if (!p)
+			continue;
+		while (p > line && p[-1] >= '0' && p[-1] <= '9')
+			p--;
+		if (sscanf(p, "%lu", &count) == 1)
+			n += count;
+	}
+	fclose(f);
+	return n;
+}
+
+static void test_connection_warnings_rate_limited(void)
+{
+	enum { CONNECTIONS = 8 };
+	static const char tls_text[] = "closed before the TLS handshake completed";
+	struct http_server *srv;
+	char log_path[300], buf[64];
+	int fds[CONNECTIONS];
+	unsigned long logged, suppressed;
+
+	if (!certs_ready)
+		SKIP("test certificates could not be made with openssl");
+	path_of(log_path, sizeof(log_path), "notices.log");
+	log_close(); /* so that no earlier line counts as repeated in the file */
+	REQUIRE(log_open_file(log_path) == 0);
+	/* A server of its own, so that no other warning shares its rate-limit window. */
+	srv = start_server_with("server.pem", "server.key", HTTP_CLIENT_CERT_NONE, 1000, 2000,
+				CONNECTIONS);
+	if (!srv) {
+		log_open_file(NULL);
+		REQUIRE(srv != NULL);
+	}
+	for (int i = 0; i < CONNECTIONS; i++)
+		fds[i] = tcp_connect(http_server_port(srv));
+	/* Every connection is closed after the handshake timeout, one thread each, all within
+	 * about one request timeout, far inside one 10 s window of the rate limit. */
+	for (int i = 0; i < CONNECTIONS; i++) {
+		CHECK(fds[i] >= 0);
+		if (fds[i] < 0)
+			continue;
+		CHECK(recv(fds[i], buf, sizeof(buf), 0) == 0);
+		close(fds[i]);
+	}
+	http_server_free(srv); /* logs the count of warnings left out */
+	log_open_file(NULL);
+
+	logged = count_logged(log_path, tls_text);
+	suppressed = count_suppressed(log_path);
+	CHECK_INT(logged + suppressed, CONNECTIONS);
+	CHECK(logged >= 1);
+	CHECK(logged <= 5); /* the limit documented in common/http.h */
+	CHECK(suppressed >= 1);
 }
 
 static void test_tls_versions_and_cipher(void)
@@ -935,6 +1331,7 @@ int main(void)
 
 	test_program = "test_http";
 	log_set_level(LOG_LEVEL_WARN);
+	signal(SIGPIPE, SIG_IGN); /* a server that closes early fails the write instead */
 	certs_ready = make_certificates();
 	if (certs_ready) {
 		server = start_server("server.pem", "server.key", HTTP_CLIENT_CERT_NONE);
@@ -943,6 +1340,8 @@ int main(void)
 					       HTTP_CLIENT_CERT_OPTIONAL);
 		brainpool_server = start_server("bp_server.pem", "bp_server.key",
 						HTTP_CLIENT_CERT_NONE);
+		slow_server = start_server_with("server.pem", "server.key", HTTP_CLIENT_CERT_NONE,
+						1000, 2000, 0);
 	}
 
 	RUN(test_post_json_success);
@@ -957,9 +1356,15 @@ int main(void)
 	RUN(test_content_type_checked);
 	RUN(test_handler_without_response);
 	RUN(test_second_response_dropped);
-	RUN(test_chunked_bodies);
+	RUN(test_chunked_body_rejected);
+	RUN(test_huge_content_length_closes);
+	RUN(test_header_field_limit);
 	RUN(test_content_length_framing);
 	RUN(test_response_headers_raw);
+	RUN(test_trickled_body_times_out);
+	RUN(test_stalled_body_times_out);
+	RUN(test_incomplete_connections_closed);
+	RUN(test_connection_warnings_rate_limited);
 	RUN(test_tls_versions_and_cipher);
 	RUN(test_brainpool_certificate_on_tls12);
 	RUN(test_client_certificate_required);
@@ -972,6 +1377,7 @@ int main(void)
 	http_server_free(mtls_server);
 	http_server_free(optional_server);
 	http_server_free(brainpool_server);
+	http_server_free(slow_server);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", dir);

@@ -72,6 +72,76 @@ static void test_parse_rejects_nul_byte(void)
 	CHECK(obj == NULL);
 }
 
+static void test_parse_rejects_nul_escape(void)
+{
+	/* Every field the tester cut short with \u0000, in the request where it appears. */
+	static const char *const bodies[] = {
+		/* ES9+ GetBoundProfilePackage: hashCc input would be the code "12". */
+		"{\"transactionId\":\"0A1B\",\"confirmationCode\":\"12\\u000034567\"}",
+		/* ES9+ AuthenticateClient: matchingId read as "A". */
+		"{\"transactionId\":\"0A1B\",\"matchingId\":\"A\\u0000B\"}",
+		/* ES9+ InitiateAuthentication: smdpAddress compared without its tail. */
+		"{\"smdpAddress\":\"testsmdpplus1.example.com\\u0000.evil.example\"}",
+		/* euiccInfo1: base64 with \u0000 appended would decode as the valid prefix. */
+		"{\"euiccInfo1\":\"vyAVggMCAgCpBgQE9UFyvaoGBAT1QXK9\\u0000\"}",
+		/* ES2+ request header, one level down. */
+		"{\"header\":{\"functionRequesterIdentifier\":\"operator-1\\u0000x\","
+		"\"functionCallIdentifier\":\"FCI-1\"},\"iccid\":\"89049032123451234512\"}",
+		"{\"header\":{\"functionRequesterIdentifier\":\"op\","
+		"\"functionCallIdentifier\":\"x\"},\"iccid\":\"8949\\u00000000000000000\"}",
+		/* The escape alone, at the end of a value, in a member name, in an array. */
+		"{\"a\":\"\\u0000\"}",
+		"{\"a\":\"x\\u0000\"}",
+		"{\"matching\\u0000Id\":\"x\"}",
+		"{\"a\":[\"ok\",\"b\\u0000\"]}",
+		/* An escaped backslash followed by the escape: the second backslash starts it. */
+		"{\"a\":\"\\\\\\u0000\"}",
+	};
+
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		cJSON *obj = (cJSON *)1;
+		int rc = json_parse_object(bodies[i], strlen(bodies[i]), &obj);
+
+		if (rc != JSON_E_INVALID || obj != NULL)
+			test_fail_at(__FILE__, __LINE__, "%s: body %zu %s gave %d", __func__, i,
+				     bodies[i], rc);
+	}
+}
+
+static void test_parse_keeps_escaped_backslash_u0000(void)
+{
+	/* "\\u0000" is a backslash followed by the text u0000, six characters: no NUL. */
+	static const char body[] =
+		"{\"a\":\"\\\\u0000\",\"b\":\"x\\\\\\\\u0000\",\"c\":\"\\u0001\"}";
+	cJSON *obj = parse_text(body);
+	const char *s = NULL;
+
+	REQUIRE(obj != NULL);
+	CHECK_INT(json_get_string(obj, "a", 16, &s), JSON_OK);
+	CHECK_STR(s, "\\u0000");
+	CHECK_INT(json_get_string(obj, "b", 16, &s), JSON_OK);
+	CHECK_STR(s, "x\\\\u0000");
+	CHECK_INT(json_get_string(obj, "c", 16, &s), JSON_OK);
+	CHECK_STR(s, "\x01");
+	cJSON_Delete(obj);
+}
+
+static void test_string_getter_returns_whole_value(void)
+{
+	/* Escapes decode to their full value: nothing a client sent is dropped. */
+	static const char body[] =
+		"{\"matchingId\":\"AB\\u0043D-\\u00e9\",\"confirmationCode\":\"12\\/34\\\"5\"}";
+	cJSON *obj = parse_text(body);
+	const char *s = NULL;
+
+	REQUIRE(obj != NULL);
+	CHECK_INT(json_get_string(obj, "matchingId", 16, &s), JSON_OK);
+	CHECK_STR(s, "ABCD-\xc3\xa9");
+	CHECK_INT(json_get_string(obj, "confirmationCode", 16, &s), JSON_OK);
+	CHECK_STR(s, "12/34\"5");
+	cJSON_Delete(obj);
+}
+
 static void test_parse_length_not_terminator(void)
 {
 	/* Only the first len bytes count: the text after them must not be read. */
@@ -432,6 +502,9 @@ int main(void)
 	RUN(test_parse_whitespace_around_object);
 	RUN(test_parse_rejects_non_objects);
 	RUN(test_parse_rejects_nul_byte);
+	RUN(test_parse_rejects_nul_escape);
+	RUN(test_parse_keeps_escaped_backslash_u0000);
+	RUN(test_string_getter_returns_whole_value);
 	RUN(test_parse_length_not_terminator);
 	RUN(test_parse_rejects_duplicate_keys);
 	RUN(test_parse_keys_differing_in_case);
