@@ -80,6 +80,8 @@ for fn in initiateAuthentication authenticateClient getBoundProfilePackage handl
 	expect "${fn}_json_array" $fn '[1,2,3]' 1.3.1/2.1
 	expect "${fn}_empty_object" $fn '{}' 1.3.1/2.2
 	expect "${fn}_duplicate_key" $fn '{"a":1,"a":2}' 1.3.1/2.1
+	# A \u0000 escape would cut the C string short, so the whole body is invalid.
+	expect "${fn}_nul_escape" $fn '{"transactionId":"01\u000023"}' 1.3.1/2.1
 	E2E_PROTOCOL=gsma/rsp/v3.0.0 expect "${fn}_protocol_v3" $fn '{}' 1.3.2/3.1
 	E2E_PROTOCOL=http/1.1 expect "${fn}_protocol_other" $fn '{}' 1.3.2/3.1
 	E2E_CONTENT_TYPE=text/plain expect "${fn}_content_type" $fn '{}' 1.3.1/2.1
