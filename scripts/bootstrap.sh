@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages="build-essential pkg-config asn1c libmbedtls-dev libcjson-dev libpq-dev libssl-dev
  libcurl4-openssl-dev libqrencode-dev libpng-dev zbar-tools postgresql postgresql-client
- dpkg-dev ca-certificates curl openssl xxd procps"
+ dpkg-dev ca-certificates curl openssl xxd procps clang-14 libclang-rt-14-dev"
 
 missing=""
 for p in $packages; do

@@ -66,11 +66,19 @@ for flavor in release asan; do
 	done
 done
 
+# The fuzz targets for a fixed number of inputs each (scripts/fuzz.sh --smoke prints a SKIP
+# line when clang with libFuzzer is missing).
+if [ "$unit_only" = 0 ]; then
+	case fuzz in *"$filter"*) run_program fuzz/smoke "$repo/scripts/fuzz.sh" --smoke ;; esac
+fi
+
 if [ "$unit_only" = 0 ]; then
 	"$repo/scripts/pg.sh" start
 	export RSP_BIN=$repo/build/asan/bin
 	for t in test/e2e/*.sh; do
 		[ -f "$t" ] || continue
+		# Shell libraries that the tests source, not tests themselves.
+		case $t in */lib.sh | *_common.sh) continue ;; esac
 		case $t in *"$filter"*) ;; *) continue ;; esac
 		run_program "e2e/$(basename "$t" .sh)" bash "$t"
 	done
