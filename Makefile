@@ -114,7 +114,8 @@ $(CIVETWEB_O): $(CIVETWEB_SRC)/src/civetweb.c scripts/fetch-civetweb.sh
 	  -I$(CIVETWEB_SRC)/include -I$(CIVETWEB_SRC)/src -c $(B)/obj/civetweb-patched.c -o $@
 
 # asn1c 0.9.28 writes one file per type; generate once, then compile per flavor.
-$(GEN)/.stamp: $(wildcard asn1/*.asn)
+# The Makefile is a prerequisite because the rule below patches the generated runtime.
+$(GEN)/.stamp: $(wildcard asn1/*.asn) Makefile
 	rm -rf $(GEN) && mkdir -p $(GEN)
 	cd $(GEN) && asn1c -fcompound-names -fincludes-quoted -pdu=all $(abspath $(wildcard asn1/*.asn)) > asn1c.log 2>&1 \
 	  || { cat asn1c.log; exit 1; }
@@ -132,6 +133,10 @@ $(GEN)/.stamp: $(wildcard asn1/*.asn)
 	@# asn_INTEGER2long() shifts a negative long left (undefined behaviour): shift it unsigned.
 	sed -i '0,/^\t\tl = (l << 8) | \*b;$$/s//\t\tl = (long)(((unsigned long)l << 8) | *b);/' $(GEN)/INTEGER.c
 	grep -q '(unsigned long)l << 8' $(GEN)/INTEGER.c
+	@# The CHOICE decoder accepts its outer tag in primitive form, and then parses the value as
+	@# BER, past our strict DER pre-check. A tagged CHOICE is always constructed: require it.
+	sed -i 's/tag_mode, -1, &ctx->left, 0);/tag_mode, 1, \&ctx->left, 0);/' $(GEN)/constr_CHOICE.c
+	grep -q 'tag_mode, 1, &ctx->left, 0);' $(GEN)/constr_CHOICE.c
 	touch $@
 
 $(LIB_ASN1GEN): $(GEN)/.stamp

@@ -1512,10 +1512,29 @@ static void test_string_helpers(void)
 	CHECK_STR(rsp_codec_strerror(12345), "unknown codec error");
 }
 
+/* A tagged CHOICE sent with a primitive outer tag (9F41 for BF41) must not reach the BER
+ * decoder, which would parse the value past the strict DER check. Inputs found by fuzzing. */
+static void test_choice_primitive_tag_rejected(void)
+{
+	static const uint8_t cancel[] = { 0x9f, 0x41, 0x0a, 0x04, 0x88, 0x80, 0x00, 0x00, 0x00,
+					  0x00, 0x00, 0x00, 0x00 };
+	static const uint8_t auth[] = { 0x9f, 0x38, 0x08, 0xa1, 0x80, 0xa0, 0x00, 0x02, 0x00,
+					0x00, 0x00 };
+	void *value = NULL;
+
+	CHECK(rsp_codec_decode(&asn_DEF_CancelSessionResponse, cancel, sizeof(cancel), &value) !=
+	      RSP_CODEC_OK);
+	CHECK(value == NULL);
+	CHECK(rsp_codec_decode(&asn_DEF_AuthenticateServerResponse, auth, sizeof(auth), &value) !=
+	      RSP_CODEC_OK);
+	CHECK(value == NULL);
+}
+
 int main(void)
 {
 	test_program = "test_asn1";
 	RUN(test_sgp26_certificates_round_trip);
+	RUN(test_choice_primitive_tag_rejected);
 	RUN(test_bsp_vector_plaintexts);
 	RUN(test_bsp_vector_store_metadata_fields);
 	RUN(test_euicc_info1);
