@@ -74,6 +74,8 @@ const char *cli_library_message(void)
 }
 
 static void vreport(const char *prefix, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
 	char line[2048];
 
