@@ -35,7 +35,7 @@
 #define TAG_AUTH_SERVER_RESPONSE 0xBF38
 #define MAX_AUTH_SERVER_RESPONSE (16 * 1024)
 
-/* What the eUICC sent, pointing into the decoded request. */
+/* The signed parts of AuthenticateServerResponse, each pointing into the received bytes. */
 struct auth_request {
 	struct der_tlv signed1, signature1, euicc_cert, eum_cert;
 	struct der_tlv inner_tid, server_challenge;
@@ -139,8 +139,8 @@ static int find_order(struct db_conn *c, struct auth_state *st, struct store_ord
 	return 0;
 }
 
-/* Ends an order in Error after a limit was hit, and tells the operator. The transaction
- * commits so the change stays although the request fails. */
+/* Ends an order in Error after a limit was hit, and queues the operator callback. The
+ * transaction commits, so the change stays although the request fails. */
 static int end_order(struct db_conn *c, struct auth_state *st, struct store_order *o,
 		     enum rsp_status why, const char *what)
 {
