@@ -76,7 +76,7 @@ enum cli_option_id {
 	"  --operator ID          functionRequesterIdentifier (default: the certificate CN)\n" \
 	"  --timeout SECONDS      timeout of one ES2+ request (default 30)\n"
 
-/* Longest confirmation code accepted, as the SM-DP+ accepts in ConfirmOrder.
+/* Maximum confirmation code length, the same as the SM-DP+ accepts in ConfirmOrder.
  * NOTE: this length and the character set (printable ASCII without spaces) are the project's
  * choice; SGP.22's own limits for a confirmation code were not at hand. */
 #define CLI_MAX_CONFIRMATION_CODE 64

@@ -11,7 +11,8 @@
 #define RSP_MAX_REQUEST_BODY      (64 * 1024)
 
 /* An oversized request body is read and discarded up to this size before the Failed response
- * is sent, so that the client, still sending, receives it; a larger body closes the connection. */
+ * is sent, so that a client that is still sending receives it. A larger body closes the
+ * connection. */
 #define RSP_MAX_DISCARDED_BODY    (4 * 1024 * 1024)
 
 /* Time allowed to receive a whole request body, counted from the end of its header. A read

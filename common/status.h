@@ -11,8 +11,8 @@
  * for example any invalid eUICC signature and a wrong serverChallenge. They differ in message
  * and in the logs, and status.c lists those pairs.
  *
- * Function errors are answered with HTTP 200 and header status "Failed" (SGP.22 "HTTP Status
- * Codes": every synchronous function answers 200). Only requests that reach no function (unknown
+ * Function errors are returned with HTTP 200 and header status "Failed" (SGP.22 "HTTP Status
+ * Codes": every synchronous function responds with 200). Only requests that reach no function (unknown
  * path, method other than POST, body over the size limit, unreadable body) get a 4xx code, still
  * with the JSON header so a client can read the cause.
  */

@@ -3,8 +3,8 @@
 #
 # Test programs print one line per case: "PASS name", "FAIL name: reason" or "SKIP name: reason".
 # Unit tests run in the release build and in the ASan/UBSan build. The fuzz smoke run and the
-# end-to-end tests (test/e2e/*.sh) follow; the latter use the ASan/UBSan build of the servers
-# and tools and the private PostgreSQL cluster of scripts/pg.sh. A program that exits non-zero without printing
+# end-to-end tests (test/e2e/*.sh) follow. The end-to-end tests use the ASan/UBSan build of the
+# servers and tools, and the private PostgreSQL cluster of scripts/pg.sh. A program that exits non-zero without printing
 # a FAIL line counts as one failed case.
 #
 #   scripts/run-tests.sh [--unit-only] [FILTER]   FILTER selects programs whose name contains it

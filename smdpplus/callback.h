@@ -1,5 +1,5 @@
 /*
- * ES2+ HandleDownloadProgressInfo: the SM-DP+ tells the operator how a download order
+ * ES2+ HandleDownloadProgressInfo: the SM-DP+ reports to the operator how a download order
  * progresses, at the SGP.22 notification points
  *   1  eligibility and retry-limit check (AuthenticateClient)
  *   2  confirmation failure (too many wrong confirmation codes)

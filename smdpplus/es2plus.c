@@ -299,7 +299,7 @@ static int confirm_order_tx(struct db_conn *c, void *arg)
 		if (!call->out_eid[0])
 			return fail(call, RSP_E_EID_MISSING, "smdsAddress needs an EID");
 		/* NOTE: ES12 event registration at an SM-DS is not implemented yet, so an order
-		 * that asks for it is refused rather than confirmed without the event. */
+		 * that requests it is rejected rather than confirmed without the event. */
 		return fail(call, RSP_E_SMDS_INACCESSIBLE,
 			    "this SM-DP+ does not register events at an SM-DS");
 	}

@@ -2,8 +2,8 @@
  * RSP session lifecycle of the SM-DP+ (SGP.22 ES9+ "Common Mutual Authentication" and
  * "Profile Download"). One session is one transactionId:
  *
- *   Initiated      InitiateAuthentication answered (serverChallenge stored)
- *   Authenticated  AuthenticateClient answered (eUICC verified, order attached)
+ *   Initiated      InitiateAuthentication succeeded (serverChallenge stored)
+ *   Authenticated  AuthenticateClient succeeded (eUICC verified, order attached)
  *   Bound          a Bound Profile Package delivered; a GetBoundProfilePackage retry stays here
  *   Completed      the ProfileInstallationResult arrived
  *   Cancelled      CancelSession, or an attempt limit that ended the order

@@ -11,7 +11,7 @@
  * first. Sealing adds smdpSign and encrypts and MACs the segments with the session keys, so
  * inputs reach ConfigureISDP, StoreMetadata, ReplaceSessionKeys and the profile decoding.
  *
- * Invariants: the eUICC always answers with a ProfileInstallationResult that decodes as its
+ * Invariants: the eUICC always returns a ProfileInstallationResult that decodes as its
  * ASN.1 type; a success comes with a profile that reads as SAIP and whose header ICCID equals
  * the StoreMetadata ICCID; a failure names a BPP command and an error reason.
  */
